@@ -1,0 +1,127 @@
+package neuroflux.onnx.runtime;
+
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OnnxValue;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtProvider;
+import ai.onnxruntime.OrtSession.Result;
+import ai.onnxruntime.OrtSession.SessionOptions;
+import ai.onnxruntime.providers.OrtCUDAProviderOptions;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import neuroflux.onnx.BadInputException;
+import neuroflux.onnx.Graph;
+import neuroflux.onnx.OnnxModels;
+import neuroflux.onnx.Tensor;
+
+/**
+ * A thin layer over an ONNX Runtime session for one graph. Inputs and outputs are neuroflux tensors for
+ * convenience; {@link #runOrt} keeps values in ONNX Runtime's own tensors for the training loop.
+ */
+public final class OrtSession implements AutoCloseable {
+    private final OrtEnvironment env;
+    private final ai.onnxruntime.OrtSession session;
+    private final RuntimeOptions options;
+
+    private OrtSession(OrtEnvironment env, ai.onnxruntime.OrtSession session, RuntimeOptions options) {
+        this.env = env;
+        this.session = session;
+        this.options = options;
+    }
+
+    public static OrtSession open(Graph graph, RuntimeOptions options) {
+        return open(OnnxModels.toBytes(graph), options);
+    }
+
+    public static OrtSession open(byte[] model, RuntimeOptions options) {
+        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        try (SessionOptions so = sessionOptions(options)) {
+            return new OrtSession(env, env.createSession(model, so), options);
+        } catch (OrtException e) {
+            throw new IllegalStateException("ONNX Runtime could not load the graph: " + e.getMessage(), e);
+        }
+    }
+
+    static SessionOptions sessionOptions(RuntimeOptions options) throws OrtException {
+        SessionOptions so = new SessionOptions();
+        if (options.threads() > 0) so.setIntraOpNumThreads(options.threads());
+        so.setInterOpNumThreads(1);
+        so.setOptimizationLevel(SessionOptions.OptLevel.ALL_OPT);
+        if (options.device() == Device.CUDA) {
+            if (!OrtEnvironment.getAvailableProviders().contains(OrtProvider.CUDA)) {
+                so.close();
+                throw new BadInputException("--device cuda: this build of ONNX Runtime has no CUDA execution provider"
+                        + " (or no CUDA device is present); use --device cpu");
+            }
+            OrtCUDAProviderOptions cuda = new OrtCUDAProviderOptions(options.cudaDeviceId());
+            if (options.gpuMemLimitBytes() > 0) cuda.add("gpu_mem_limit", Long.toString(options.gpuMemLimitBytes()));
+            try {
+                so.addCUDA(cuda);
+            } catch (OrtException e) {
+                so.close();
+                throw new BadInputException("--device cuda: the CUDA execution provider failed to start: "
+                        + e.getMessage());
+            }
+        }
+        return so;
+    }
+
+    public OrtEnvironment environment() {
+        return env;
+    }
+
+    public RuntimeOptions options() {
+        return options;
+    }
+
+    public java.util.Set<String> inputNames() {
+        return session.getInputNames();
+    }
+
+    public java.util.Set<String> outputNames() {
+        return session.getOutputNames();
+    }
+
+    /** Runs the graph on host tensors and returns every graph output as a host tensor. */
+    public Map<String, Tensor> run(Map<String, Tensor> inputs) {
+        Map<String, OnnxTensor> ort = new LinkedHashMap<>();
+        try {
+            for (var e : inputs.entrySet()) ort.put(e.getKey(), OrtTensors.toOrt(env, e.getValue()));
+            try (Result r = session.run(ort)) {
+                Map<String, Tensor> out = new LinkedHashMap<>();
+                for (var e : r) out.put(e.getKey(), OrtTensors.fromOrt((OnnxTensor) e.getValue()));
+                return out;
+            }
+        } catch (OrtException e) {
+            throw new IllegalStateException("ONNX Runtime failed: " + e.getMessage(), e);
+        } finally {
+            ort.values().forEach(OnnxTensor::close);
+        }
+    }
+
+    /**
+     * Runs on ONNX Runtime tensors without copying through Java arrays. The caller owns the returned result and
+     * must close it (closing it closes its tensors).
+     */
+    public Result runOrt(Map<String, ? extends OnnxTensor> inputs, java.util.Set<String> outputs) {
+        try {
+            return session.run(inputs, outputs);
+        } catch (OrtException e) {
+            throw new IllegalStateException("ONNX Runtime failed: " + e.getMessage(), e);
+        }
+    }
+
+    static void closeAll(Iterable<? extends OnnxValue> values) {
+        for (OnnxValue v : values) v.close();
+    }
+
+    @Override
+    public void close() {
+        try {
+            session.close();
+        } catch (OrtException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
