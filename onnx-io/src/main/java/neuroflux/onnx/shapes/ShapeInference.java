@@ -3,11 +3,13 @@ package neuroflux.onnx.shapes;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import neuroflux.onnx.BadInputException;
 import neuroflux.onnx.Graph;
 import neuroflux.onnx.Node;
 import neuroflux.onnx.Shapes;
+import neuroflux.onnx.Tensor;
 import neuroflux.onnx.ValueInfo;
 import neuroflux.onnx.shapes.fold.ConstantFolder;
 
@@ -28,6 +30,15 @@ public final class ShapeInference {
     private ShapeInference() {}
 
     public static void infer(Graph graph) {
+        inferAndFold(graph);
+    }
+
+    /**
+     * Does what {@link #infer} does and returns every value it folded with its value, intermediates that were
+     * dropped afterwards included: the importer compares them across batch sizes to tell which shape arithmetic
+     * depends on the batch.
+     */
+    public static Map<String, Tensor> inferAndFold(Graph graph) {
         for (ValueInfo in : graph.inputs()) {
             if (in.type() == null || !Shapes.isKnown(in.shape())) {
                 throw new BadInputException("graph input '" + in.name() + "' has type " + in.type() + " and shape "
@@ -53,8 +64,9 @@ public final class ShapeInference {
         }
         graph.nodes().clear();
         graph.nodes().addAll(kept);
-        dropUnreadInitializers(graph, readByFolded, folder.folded());
+        dropUnreadInitializers(graph, readByFolded, folder.folded().keySet());
         updateOutputs(graph);
+        return folder.folded();
     }
 
     /** Runs the operator's rule and checks that it described every output fully. */

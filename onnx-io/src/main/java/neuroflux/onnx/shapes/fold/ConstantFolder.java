@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -54,7 +55,7 @@ public final class ConstantFolder {
     }
 
     private final Graph graph;
-    private final Set<String> folded = new HashSet<>();
+    private final Map<String, Tensor> folded = new LinkedHashMap<>();
     private final Set<String> graphOutputs;
 
     public ConstantFolder(Graph graph) {
@@ -62,8 +63,8 @@ public final class ConstantFolder {
         this.graphOutputs = new HashSet<>(graph.outputNames());
     }
 
-    /** The values this folder has turned into initializers so far. */
-    public Set<String> folded() {
+    /** The values this folder has turned into initializers so far, with their values, in folding order. */
+    public Map<String, Tensor> folded() {
         return folded;
     }
 
@@ -102,13 +103,13 @@ public final class ConstantFolder {
                 throw new IllegalStateException("folding " + node + " gave " + t + ", its shape rule says " + expected);
             }
             graph.addInitializer(name, t);
-            folded.add(name);
+            folded.put(name, t);
         }
         return true;
     }
 
     private boolean foldable(String name, Tensor t) {
         if (t.size() > MAX_ELEMENTS) return false;
-        return folded.contains(name) || !t.type().isFloating() || t.rank() == 0;
+        return folded.containsKey(name) || !t.type().isFloating() || t.rank() == 0;
     }
 }
