@@ -40,9 +40,15 @@ import neuroflux.onnx.Shapes;
  *
  * <p>Categories: parameter and optimizer-state names are given; other names go through the {@link ValueClassifier}
  * first. Left unclassified, a graph input or initializer read as input 3 or 4 of a BatchNormalization is a running
- * statistic, another graph input is part of the input batch and labels, another initializer a constant; an
- * intermediate computed from the input batch without reading a gradient (directly or through other values) is an
- * activation, any other intermediate a temporary.
+ * statistic, another graph input is part of the input batch and labels, another initializer a constant. An
+ * intermediate is an activation when it is part of the forward pass: computed from the input batch, without
+ * reading a gradient (directly or through other values), and, where the graph has losses (as the classifier names
+ * them), one of the values a loss is computed from; any other intermediate is a temporary. Asking for the losses'
+ * ancestors keeps backward values out of the activations even when the compiler does not name them as gradients.
+ *
+ * <p>For a compiled step, pass its parameters, its optimizer state (state that is neither parameter nor running
+ * statistic), and a classifier that knows its running statistics:
+ * {@code ValueClassifier.defaults().withRule(runningStats::contains, MemoryCategory.RUNNING_STATISTICS)}.
  */
 public final class StaticMemoryPlan {
     /** Operators whose output ONNX Runtime's CPU kernels place in their first input's buffer. */
@@ -111,6 +117,7 @@ public final class StaticMemoryPlan {
         }
 
         List<Node> nodes = stepGraph.nodes();
+        Set<String> forward = lossAncestors(stepGraph, classifier);
         Set<String> fromBatch = new HashSet<>();
         Set<String> afterGradient = new HashSet<>();
         for (String v : resident) {
@@ -139,8 +146,9 @@ public final class StaticMemoryPlan {
             for (int k = 0; k < n.outputs().size(); k++) {
                 String out = n.output(k);
                 if (out.isEmpty()) continue;
+                boolean isForward = readsBatch && !readsGradient && (forward.isEmpty() || forward.contains(out));
                 MemoryCategory c = classifier.byName(out).orElse(
-                        readsBatch && !readsGradient ? MemoryCategory.ACTIVATIONS : MemoryCategory.TEMPORARIES);
+                        isForward ? MemoryCategory.ACTIVATIONS : MemoryCategory.TEMPORARIES);
                 if (readsBatch) fromBatch.add(out);
                 if (readsGradient || c == MemoryCategory.GRADIENTS) afterGradient.add(out);
                 String source = n.input(0);
@@ -211,6 +219,26 @@ public final class StaticMemoryPlan {
             if (runningStatistics.contains(v)) return MemoryCategory.RUNNING_STATISTICS;
             return g.inputNames().contains(v) ? MemoryCategory.INPUTS : MemoryCategory.CONSTANTS;
         });
+    }
+
+    /** The node outputs some loss is computed from, the losses included; empty where the graph has no loss. */
+    private static Set<String> lossAncestors(Graph g, ValueClassifier classifier) {
+        Set<String> needed = new HashSet<>();
+        for (Node n : g.nodes()) for (String o : n.outputs()) if (!o.isEmpty() && classifier.isLoss(o)) needed.add(o);
+        Set<String> ancestors = new HashSet<>();
+        List<Node> nodes = g.nodes();
+        for (int i = nodes.size() - 1; i >= 0; i--) {
+            Node n = nodes.get(i);
+            boolean leads = false;
+            for (String o : n.outputs()) {
+                if (needed.contains(o)) {
+                    ancestors.add(o);
+                    leads = true;
+                }
+            }
+            if (leads) needed.addAll(n.inputs());
+        }
+        return ancestors;
     }
 
     private static Set<String> batchNormStatistics(Graph g) {

@@ -90,23 +90,46 @@ class StaticMemoryPlanTest {
         assertTrue(plan.describe().startsWith("predicted (static plan) peak 276 B at node 7"), plan.describe());
     }
 
-    @Test
-    void classifierRulesAreAdjustable() {
-        Graph g = tinyStep();
-        // a compiler that names the gradient of a "d_a" instead: without a rule, t looks like a forward value
+    /** The tiny step with a value renamed everywhere. */
+    private static Graph renamed(Graph g, String from, String to) {
         for (Node n : g.nodes()) {
-            n.outputs().replaceAll(o -> o.equals("grad.a") ? "d_a" : o);
-            n.inputs().replaceAll(o -> o.equals("grad.a") ? "d_a" : o);
+            n.outputs().replaceAll(o -> o.equals(from) ? to : o);
+            n.inputs().replaceAll(o -> o.equals(from) ? to : o);
         }
-        g.valueInfo().put("d_a", g.info("grad.a").withName("d_a"));
+        g.valueInfo().put(to, g.info(from).withName(to));
+        g.outputs().replaceAll(v -> v.name().equals(from) ? v.withName(to) : v);
+        return g;
+    }
+
+    @Test
+    void backwardValuesAreNotActivationsEvenWithoutGradientNames() {
+        // a compiler that names the gradient of a "d_a": t still is no ancestor of the loss, so not forward
+        Graph g = renamed(tinyStep(), "grad.a", "d_a");
         StaticMemoryPlan plain = StaticMemoryPlan.of(g, Set.of("W"), Set.of("m"));
-        assertEquals(MemoryCategory.ACTIVATIONS, plain.categoryOf("t"));
+        assertEquals(MemoryCategory.TEMPORARIES, plain.categoryOf("t"));
+        assertEquals(MemoryCategory.TEMPORARIES, plain.categoryOf("d_a"));
         ValueClassifier adjusted = ValueClassifier.defaults()
                 .withRule(name -> name.startsWith("d_"), MemoryCategory.GRADIENTS);
         StaticMemoryPlan plan = StaticMemoryPlan.of(g, Set.of("W"), Set.of("m"), adjusted);
         assertEquals(MemoryCategory.GRADIENTS, plan.categoryOf("d_a"));
+        assertEquals(plain.peakBytes(), plan.peakBytes(), "names change categories, not sizes");
+    }
+
+    @Test
+    void withoutALossTheForwardIsWhatReadsTheBatchButNoGradient() {
+        Graph g = renamed(tinyStep(), "loss", "objective");
+        StaticMemoryPlan byGradients = StaticMemoryPlan.of(g, Set.of("W"), Set.of("m"));
+        assertEquals(MemoryCategory.ACTIVATIONS, byGradients.categoryOf("h"));
+        assertEquals(MemoryCategory.TEMPORARIES, byGradients.categoryOf("t"), "reads grad.a");
+        // without gradient names either, the backward temporary cannot be told from the forward
+        Graph anonymous = renamed(renamed(tinyStep(), "loss", "objective"), "grad.a", "d_a");
+        assertEquals(MemoryCategory.ACTIVATIONS,
+                StaticMemoryPlan.of(anonymous, Set.of("W"), Set.of("m")).categoryOf("t"));
+        // ...until the classifier is told which value is the loss
+        ValueClassifier withLoss = ValueClassifier.defaults().withLoss("objective"::equals);
+        StaticMemoryPlan plan = StaticMemoryPlan.of(anonymous, Set.of("W"), Set.of("m"), withLoss);
         assertEquals(MemoryCategory.TEMPORARIES, plan.categoryOf("t"));
-        assertEquals(276, plan.peakBytes(), "names change categories, not sizes");
+        assertEquals(MemoryCategory.ACTIVATIONS, plan.categoryOf("h"));
     }
 
     @Test
