@@ -14,9 +14,9 @@ import neuroflux.onnx.Tensor;
 import neuroflux.onnx.ValueInfo;
 import neuroflux.onnx.runtime.OrtSession;
 import neuroflux.onnx.runtime.RuntimeOptions;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.api.Test;
 
 class AuxiliaryHeadsTest {
     private static Graph unitGraph(long batch, long c, long h, long w) {
