@@ -12,6 +12,7 @@ import neuroflux.onnx.Graph;
 import neuroflux.onnx.Node;
 import neuroflux.onnx.Tensor;
 import neuroflux.onnx.ValueInfo;
+import neuroflux.stages.models.TrainableParameters;
 
 /**
  * A part of a model from one value to one value: its nodes in execution order (constant nodes it reads included)
@@ -112,9 +113,12 @@ public record Segment(String inputName, String outputName, List<Node> nodes, Lis
         return ops;
     }
 
-    /** The number of trainable values, see {@link Parameters}. */
+    /**
+     * The number of trainable values its initializers hold, in PyTorch's sense (see {@link TrainableParameters}):
+     * an initializer that two segments read counts in each.
+     */
     public long parameterCount(Graph model) {
-        return Parameters.count(this, model);
+        return TrainableParameters.count(toGraph(model));
     }
 
     /** The output's shape as {@code model} knows it (batch first), or null before shapes are inferred. */
