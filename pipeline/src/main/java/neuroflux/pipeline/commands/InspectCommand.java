@@ -14,12 +14,12 @@ import java.util.Map;
 import java.util.Random;
 import neuroflux.onnx.BadInputException;
 import neuroflux.onnx.Graph;
-import neuroflux.onnx.OnnxModels;
 import neuroflux.onnx.Shapes;
 import neuroflux.onnx.Tensor;
 import neuroflux.onnx.runtime.RuntimeOptions;
 import neuroflux.pipeline.Main;
 import neuroflux.pipeline.report.Json;
+import neuroflux.stages.importer.ModelImporter;
 import neuroflux.stages.models.TrainableParameters;
 import neuroflux.stages.partition.Classifier;
 import neuroflux.stages.partition.CompositionCheck;
@@ -95,19 +95,14 @@ public final class InspectCommand implements Command {
         return Main.OK;
     }
 
-    /** The model as the units will be cut from it. */
+    /** The imported model at the batch size units are checked at, every shape inferred. */
     static Graph load(Path file) {
-        return OnnxModels.read(file);
+        return ModelImporter.load(file).atBatch(VERIFY_BATCH);
     }
 
+    /** A random batch in the model's input shape, which the importer fixed at VERIFY_BATCH x C x H x W. */
     private static Tensor randomInput(Graph model, String inputName) {
-        long[] shape = model.shapeOf(inputName);
-        long[] sample = shape == null || shape.length != 4 ? null : Arrays.copyOfRange(shape, 1, 4);
-        if (!Shapes.isKnown(sample)) {
-            throw new BadInputException("--verify needs a model input of fixed size C x H x W, but '" + inputName
-                    + "' is " + Shapes.format(shape));
-        }
-        long[] batchShape = Shapes.withBatch(shape, VERIFY_BATCH);
+        long[] batchShape = model.shapeOf(inputName);
         float[] values = new float[Math.toIntExact(Shapes.size(batchShape))];
         Random random = new Random(SEED);
         for (int i = 0; i < values.length; i++) values[i] = (float) random.nextGaussian();
@@ -118,7 +113,7 @@ public final class InspectCommand implements Command {
         out.printf("%s: input %s, %,d parameters, %d units and a classifier%n", file,
                 perSample(model.shapeOf(partition.inputName())), TrainableParameters.count(model), partition.size());
         List<String[]> rows = new ArrayList<>();
-        rows.add(new String[] {"unit", "from", "output", "params", "layers"});
+        rows.add(new String[] {"unit", "module", "output", "params", "layers"});
         for (Unit u : partition.units()) rows.add(row(u.name(), u.hint(), u.segment(), model));
         Classifier c = partition.classifier();
         rows.add(row(Classifier.NAME, c.hint(), c.segment(), model));
@@ -130,7 +125,7 @@ public final class InspectCommand implements Command {
         }
         if (difference != null) {
             out.printf("units run one after another vs the whole model, random batch of %d: largest absolute"
-                    + " difference %.3g%n", VERIFY_BATCH, difference);
+                    + " difference %s%n", VERIFY_BATCH, difference == 0 ? "0" : String.format("%.3g", difference));
         }
     }
 

@@ -50,18 +50,24 @@ class InspectCommandTest {
 
         JsonNode units = root.get("units");
         assertEquals(UNITS.get(fixture), units.size());
+        long params = 0;
         for (int i = 0; i < units.size(); i++) {
             JsonNode u = units.get(i);
             assertEquals("unit" + i, u.get("name").asText());
             assertTrue(u.get("params").asLong() > 0, u.toString());
             assertEquals("Conv", u.get("ops").get(0).asText(), u.toString());
-            assertTrue(u.get("output_shape").isArray(), u.toString());
+            JsonNode shape = u.get("output_shape");
+            assertEquals(3, shape.size(), u.toString());
+            shape.forEach(d -> assertTrue(d.asLong() > 0, u.toString()));
+            params += u.get("params").asLong();
         }
         JsonNode classifier = root.get("classifier");
         assertEquals("Gemm", classifier.get("ops").get(classifier.get("ops").size() - 1).asText());
         assertEquals(units.get(units.size() - 1).get("output").asText(), classifier.get("input").asText());
+        assertEquals("[10]", classifier.get("output_shape").toString());
         assertEquals(3, root.get("input_shape").size());
-        assertTrue(root.get("params").asLong() > 0);
+        assertEquals(root.get("params").asLong(), params + classifier.get("params").asLong(),
+                "every parameter is in exactly one unit or the classifier");
         double difference = root.get("max_abs_diff").asDouble(Double.NaN);
         assertTrue(difference >= 0 && difference < 1e-4, "difference " + difference);
     }
@@ -73,8 +79,10 @@ class InspectCommandTest {
         List<String> lines = r.out.lines().toList();
         assertTrue(lines.getFirst().contains("input 3x32x32"), lines.getFirst());
         assertTrue(lines.get(1).startsWith("unit "), lines.get(1));
-        assertTrue(lines.get(2).startsWith("unit0 "), lines.get(2));
-        assertTrue(lines.get(3).matches("unit1 +layers\\.0 .*2 Conv, 2 BatchNormalization, 2 Relu, Add"), lines.get(3));
+        assertTrue(lines.get(2).matches("unit0 +stem\\.0-2 +Nx16x32x32 +464 +Conv, BatchNormalization, Relu"),
+                lines.get(2));
+        assertTrue(lines.get(3).matches("unit1 +layers\\.0 +Nx16x32x32 .*2 Conv, 2 BatchNormalization, 2 Relu, Add"),
+                lines.get(3));
         assertTrue(lines.get(6).startsWith("classifier "), lines.get(6));
         assertTrue(lines.get(7).contains("largest absolute difference"), lines.get(7));
         assertEquals(8, lines.size(), r.out);

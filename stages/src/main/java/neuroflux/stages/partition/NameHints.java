@@ -29,11 +29,11 @@ final class NameHints {
         int common = commonPrefixLength(paths);
         List<String> shared = paths.getFirst().subList(0, common);
         for (int i = common - 1; i >= 0; i--) {
-            if (hasDigit(shared.get(i))) return shared.get(i);
+            if (isNumbered(shared.get(i))) return shared.get(i);
         }
         String first = componentAt(paths.getFirst(), common);
         String last = componentAt(paths.getLast(), common);
-        boolean numbered = first != null && last != null && hasDigit(first) && hasDigit(last);
+        boolean numbered = first != null && last != null && isNumbered(first) && isNumbered(last);
         if (numbered || common == 0) return first == null || first.equals(last) ? first : range(first, last);
         return shared.getLast();
     }
@@ -48,8 +48,10 @@ final class NameHints {
         return parts;
     }
 
-    private static boolean hasDigit(String s) {
-        return s.chars().anyMatch(Character::isDigit);
+    /** Whether a path component is a numbered module: "layers.1", "features.1.0" or "3", not "features.1.conv". */
+    private static boolean isNumbered(String component) {
+        String last = component.substring(component.lastIndexOf('.') + 1);
+        return !last.isEmpty() && last.chars().allMatch(Character::isDigit);
     }
 
     private static int commonPrefixLength(List<List<String>> paths) {

@@ -17,7 +17,7 @@ import neuroflux.onnx.Node;
  *
  * <p>Partition the graph the units will be taken from: after shape inference when shapes should be reported. Shape
  * arithmetic on the input (Shape, Gather... at a symbolic batch) reads the input from everywhere and hides cuts;
- * fold it first (the importer does, at a fixed batch).
+ * fold it first (the importer does).
  */
 public final class Partitioner {
     /** Operators that pool a whole feature map: their 4-D output is already the classifier's. */

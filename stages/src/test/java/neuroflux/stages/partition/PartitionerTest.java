@@ -1,5 +1,6 @@
 package neuroflux.stages.partition;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -19,6 +20,9 @@ import neuroflux.onnx.Tensor;
 import neuroflux.onnx.TensorCodec;
 import neuroflux.onnx.runtime.OrtSession;
 import neuroflux.onnx.runtime.RuntimeOptions;
+import neuroflux.stages.importer.ImportedModel;
+import neuroflux.stages.importer.ModelImporter;
+import neuroflux.stages.models.TrainableParameters;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.FieldSource;
@@ -95,6 +99,30 @@ class PartitionerTest {
                 assertEquals(1, count, n.describe() + " is in " + count + " units");
             }
         });
+    }
+
+    @ParameterizedTest
+    @FieldSource("FIXTURES")
+    void theImportedModelCutsTheSameWayAtAnyBatchWithShapesAndEachParameterInOneUnit(String fixture) {
+        ImportedModel model = ModelImporter.load(FixtureModels.dir(fixture).resolve("model.onnx"));
+        Partition raw = Partitioner.partition(fixture(fixture));
+        Partition generic = Partitioner.partition(model.graph());
+        Graph atThree = model.atBatch(3);
+        Partition batched = Partitioner.partition(atThree);
+        assertEquals(hints(raw), hints(generic));
+        assertEquals(hints(raw), hints(batched));
+
+        long total = 0;
+        for (Unit u : batched.units()) {
+            long[] shape = u.outputShape(atThree);
+            assertEquals(4, shape.length, u.name());
+            assertEquals(3, shape[0], u.name());
+            assertEquals(u.outputName(), generic.unit(u.index()).outputName());
+            total += u.parameterCount(atThree);
+        }
+        assertArrayEquals(new long[] {3, model.classes()}, batched.classifier().outputShape(atThree));
+        total += batched.classifier().parameterCount(atThree);
+        assertEquals(TrainableParameters.count(atThree), total, "every parameter is in exactly one segment");
     }
 
     /** Every node reads only the segment's input, its initializers and values computed before it inside it. */
