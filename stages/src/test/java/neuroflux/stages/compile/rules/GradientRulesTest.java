@@ -114,6 +114,24 @@ class GradientRulesTest {
     }
 
     @Test
+    void pointwiseConvThenBatchNormOnSinglePixelsThenClip() {
+        GradientCheck c = floats();
+        c.input("x", s(4, 3, 1, 1), true);
+        c.input("w", s(5, 3, 1, 1), true);
+        c.input("scale", s(5), true);
+        c.input("bias", s(5), true);
+        c.constant("mean", c.tensor(s(5), new double[5]));
+        c.constant("var", c.tensor(s(5), new double[] {1, 1, 1, 1, 1}));
+        c.constant("lo", c.tensor(s(), new double[] {0}));
+        c.constant("hi", c.tensor(s(), new double[] {6}));
+        c.node("Conv", List.of("x", "w"), "h").withInts("kernel_shape", 1, 1);
+        c.node("BatchNormalization", List.of("h", "scale", "bias", "mean", "var"), "n");
+        c.node("Clip", List.of("n", "lo", "hi"), "y");
+        c.output("y");
+        check32(c);
+    }
+
+    @Test
     void relu() {
         GradientCheck c = doubles();
         c.input("x", s(3, 4), true);
