@@ -1,0 +1,102 @@
+package neuroflux.stages.cache;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class CachedDatasetTest {
+    @TempDir
+    Path dir;
+
+    private static final long[] SHAPE = {3, 4, 5};
+
+    private float[][] write(Path file, CacheDtype dtype, int count) throws IOException {
+        Random r = new Random(7);
+        float[][] samples = new float[count][60];
+        try (CacheWriter w = new CacheWriter(file, dtype, SHAPE, count)) {
+            for (int i = 0; i < count; i += 4) {
+                int n = Math.min(4, count - i);
+                float[] batch = new float[n * 60];
+                long[] labels = new long[n];
+                for (int k = 0; k < n; k++) {
+                    for (int v = 0; v < 60; v++) samples[i + k][v] = batch[k * 60 + v] = (float) r.nextGaussian();
+                    labels[k] = (i + k) % 10;
+                }
+                w.append(batch, n, labels);
+            }
+            long bytes = w.finish();
+            assertEquals(CachedDataset.fileBytes(dtype, SHAPE, count), bytes);
+        }
+        return samples;
+    }
+
+    @Test
+    void float32RoundTripsExactly() throws IOException {
+        Path f = dir.resolve("a.cache");
+        float[][] samples = write(f, CacheDtype.FLOAT32, 10);
+        try (CachedDataset d = CachedDataset.open(f, 10, true)) {
+            assertEquals(10, d.size());
+            assertArrayEquals(SHAPE, d.sampleShape());
+            float[] got = new float[120];
+            d.copySample(7, got, 60);
+            for (int v = 0; v < 60; v++) assertEquals(samples[7][v], got[60 + v]);
+            assertEquals(7, d.label(7));
+        }
+    }
+
+    @Test
+    void float16KeepsAboutThreeDigits() throws IOException {
+        Path f = dir.resolve("h.cache");
+        float[][] samples = write(f, CacheDtype.FLOAT16, 9);
+        try (CachedDataset d = CachedDataset.open(f, 10, true)) {
+            float[] got = new float[60];
+            d.copySample(8, got, 0);
+            for (int v = 0; v < 60; v++) assertEquals(samples[8][v], got[v], Math.abs(samples[8][v]) * 1e-3 + 1e-4);
+            assertEquals(8, d.label(8));
+        }
+    }
+
+    @Test
+    void unfinishedWriteLeavesNoFileUnderTheFinalName() throws IOException {
+        Path f = dir.resolve("u.cache");
+        try (CacheWriter w = new CacheWriter(f, CacheDtype.FLOAT32, SHAPE, 8)) {
+            w.append(new float[240], 4, new long[4]);
+        }
+        assertFalse(Files.exists(f));
+        assertFalse(Files.exists(dir.resolve("u.cache.partial")));
+    }
+
+    @Test
+    void truncatedOrCorruptedFilesAreRefused() throws IOException {
+        Path f = dir.resolve("c.cache");
+        write(f, CacheDtype.FLOAT32, 10);
+        try (RandomAccessFile raf = new RandomAccessFile(f.toFile(), "rw")) {
+            raf.seek(CacheFileFormat.HEADER_BYTES + 100);
+            raf.write(raf.read() ^ 0x55);
+        }
+        var e = assertThrows(CachedDataset.CorruptCacheException.class, () -> CachedDataset.open(f, 10, true));
+        assertTrue(e.getMessage().contains("checksum"), e.getMessage());
+
+        write(f, CacheDtype.FLOAT32, 10);
+        try (RandomAccessFile raf = new RandomAccessFile(f.toFile(), "rw")) {
+            raf.setLength(raf.length() - 3);
+        }
+        e = assertThrows(CachedDataset.CorruptCacheException.class, () -> CachedDataset.open(f, 10, false));
+        assertTrue(e.getMessage().contains("bytes"), e.getMessage());
+
+        Files.write(f, new byte[10]);
+        assertThrows(CachedDataset.CorruptCacheException.class, () -> CachedDataset.open(f, 10, false));
+        assertThrows(CachedDataset.CorruptCacheException.class,
+                () -> CachedDataset.open(dir.resolve("missing.cache"), 10, false));
+    }
+}
