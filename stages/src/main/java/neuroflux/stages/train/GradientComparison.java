@@ -69,7 +69,7 @@ public record GradientComparison(double loss, double referenceLoss, List<Paramet
     }
 
     /**
-     * Runs the comparison. {@code model} must have its shared initializers untied; the parameters compared are
+     * Runs the comparison on an imported model (shared initializers untied); the parameters compared are
      * those with a file {@code grad/<name>.pb} in {@code reference}, which also holds {@code loss.pb}.
      */
     public static GradientComparison run(Graph model, Tensor input, Tensor labels, Path reference,

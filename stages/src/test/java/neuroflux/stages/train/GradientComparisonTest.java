@@ -5,11 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Path;
 import java.util.List;
 import neuroflux.onnx.Graph;
-import neuroflux.onnx.OnnxModels;
 import neuroflux.onnx.Tensor;
 import neuroflux.onnx.TensorCodec;
 import neuroflux.onnx.runtime.RuntimeOptions;
-import neuroflux.stages.compile.SharedInitializers;
+import neuroflux.stages.importer.ModelImporter;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -22,9 +21,8 @@ class GradientComparisonTest {
 
     static GradientComparison compare(String name) {
         Path dir = fixture(name);
-        Graph g = OnnxModels.read(dir.resolve("model.onnx"));
-        SharedInitializers.untie(g);
         Tensor input = TensorCodec.read(dir.resolve("test_data_set_0/input_0.pb"));
+        Graph g = ModelImporter.load(dir.resolve("model.onnx")).atBatch(input.shape()[0]);
         Tensor labels = TensorCodec.read(dir.resolve("train_step/labels.pb"));
         GradientComparison c = GradientComparison.run(g, input, labels, dir.resolve("train_step"),
                 RuntimeOptions.cpu(1));
