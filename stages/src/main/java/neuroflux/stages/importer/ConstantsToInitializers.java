@@ -3,7 +3,6 @@ package neuroflux.stages.importer;
 import java.util.HashSet;
 import java.util.Set;
 import neuroflux.onnx.Graph;
-import neuroflux.onnx.Node;
 import neuroflux.onnx.shapes.ops.ConstantShape;
 
 /** Turns Constant nodes into initializers, so that every constant of the graph lives in one place. */
@@ -17,9 +16,5 @@ final class ConstantsToInitializers {
             g.addInitializer(n.output(0), ConstantShape.value(n));
             return true;
         });
-    }
-
-    static boolean any(Graph g) {
-        return g.nodes().stream().map(Node::opType).anyMatch("Constant"::equals);
     }
 }

@@ -52,7 +52,8 @@ final class ModelChecks {
         ValueInfo in = inputs.get(0);
         long[] s = in.shape();
         if (in.type() != DataType.FLOAT || s == null || s.length != 4) {
-            throw new BadInputException("input '" + in.name() + "' is " + in.type() + " " + Shapes.format(s)
+            throw new BadInputException("input '" + in.name() + "' is " + (in.type() == null ? "untyped" : in.type())
+                    + " " + Shapes.format(s)
                     + "; neuroflux needs a 4-D float image batch N×C×H×W");
         }
         long[] sample = {s[1], s[2], s[3]};

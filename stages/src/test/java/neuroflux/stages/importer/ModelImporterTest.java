@@ -140,6 +140,28 @@ class ModelImporterTest {
     }
 
     @Test
+    void aFixedBatchModelWithFlattenWorksAtAnyBatch() throws IOException {
+        Graph g = TinyModels.cnn();
+        g.inputs().set(0, g.inputs().get(0).withShape(new long[] {1, 3, 8, 8}));
+        g.outputs().set(0, g.outputs().get(0).withShape(new long[] {1, 5}));
+        ImportedModel m = ModelImporter.load(TinyModels.write(g, tmp));
+        assertArrayEquals(new long[] {3, 5}, m.atBatch(3).outputs().get(0).shape());
+    }
+
+    @Test
+    void aModelThatOnlyWorksAtItsExportedBatchIsExplained() throws IOException {
+        Graph g = TinyModels.cnn();
+        g.inputs().set(0, g.inputs().get(0).withShape(new long[] {1, 3, 8, 8}));
+        Node flatten = TinyModels.node(g, "flatten");
+        g.nodes().set(g.nodes().indexOf(flatten), new Node("Reshape", "flatten", List.of("p", "fixed"), List.of("f")));
+        g.addInitializer("fixed", Tensor.vector(1, -1));
+        BadInputException e = assertThrows(BadInputException.class,
+                () -> ModelImporter.load(TinyModels.write(g, tmp)));
+        assertTrue(e.getMessage().startsWith("the model works only at the batch size it was exported with (1)"),
+                e.getMessage());
+    }
+
+    @Test
     void unnamedNodesGetUniqueNames() throws IOException {
         Graph g = TinyModels.cnn();
         for (Node n : g.nodes()) n.setName("");
