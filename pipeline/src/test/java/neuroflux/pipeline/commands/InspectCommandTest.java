@@ -37,8 +37,7 @@ class InspectCommandTest {
     Path dir;
 
     private static Path fixture(String name) {
-        String root = System.getProperty("neuroflux.fixtures", "../../shared/fixtures");
-        return Path.of(root, name, "model.onnx");
+        return Fixtures.dir(name).resolve("model.onnx");
     }
 
     @ParameterizedTest
