@@ -15,6 +15,7 @@ final class Commands {
         List<Command> all = new ArrayList<>();
         all.add(new neuroflux.pipeline.commands.ModelCommand());
         all.add(new neuroflux.pipeline.commands.RunCommand());
+        all.add(new neuroflux.pipeline.commands.InspectCommand());
         return all;
     }
 }
