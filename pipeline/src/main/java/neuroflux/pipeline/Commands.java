@@ -16,7 +16,6 @@ final class Commands {
         all.add(new neuroflux.pipeline.commands.ModelCommand());
         all.add(new neuroflux.pipeline.commands.InspectCommand());
         all.add(new neuroflux.pipeline.commands.RunCommand());
-        all.add(new neuroflux.pipeline.commands.InspectCommand());
         return all;
     }
 }
