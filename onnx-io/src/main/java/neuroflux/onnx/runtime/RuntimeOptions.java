@@ -3,8 +3,17 @@ package neuroflux.onnx.runtime;
 /**
  * How sessions are created. {@code threads} is ONNX Runtime's intra-op thread count (0: its default, one per
  * core); {@code gpuMemLimitBytes} caps the CUDA arena (0: no cap).
+ *
+ * <p>{@code cpuArena}: ONNX Runtime's CPU memory arena, on by default. Each session has its own arena, which keeps
+ * the most memory a run ever took and never gives it back; where several sessions run one after another (the
+ * units of a block) each would hold its own peak, so their memory would add up. Without the arena, a session
+ * frees its buffers after each run, and the next session reuses the same memory.
  */
-public record RuntimeOptions(Device device, int threads, int cudaDeviceId, long gpuMemLimitBytes) {
+public record RuntimeOptions(Device device, int threads, int cudaDeviceId, long gpuMemLimitBytes, boolean cpuArena) {
+    public RuntimeOptions(Device device, int threads, int cudaDeviceId, long gpuMemLimitBytes) {
+        this(device, threads, cudaDeviceId, gpuMemLimitBytes, true);
+    }
+
     public static RuntimeOptions cpu(int threads) {
         return new RuntimeOptions(Device.CPU, threads, 0, 0);
     }
@@ -14,6 +23,11 @@ public record RuntimeOptions(Device device, int threads, int cudaDeviceId, long 
     }
 
     public RuntimeOptions withGpuMemLimit(long bytes) {
-        return new RuntimeOptions(device, threads, cudaDeviceId, bytes);
+        return new RuntimeOptions(device, threads, cudaDeviceId, bytes, cpuArena);
+    }
+
+    /** The same options with ONNX Runtime's CPU arena off: sessions give memory back after each run. */
+    public RuntimeOptions withoutCpuArena() {
+        return new RuntimeOptions(device, threads, cudaDeviceId, gpuMemLimitBytes, false);
     }
 }
