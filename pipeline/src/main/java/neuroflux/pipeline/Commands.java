@@ -15,6 +15,8 @@ final class Commands {
         List<Command> all = new ArrayList<>();
         all.add(new neuroflux.pipeline.commands.ModelCommand());
         all.add(new neuroflux.pipeline.commands.RunCommand());
+        all.add(new neuroflux.pipeline.commands.GradcheckCommand());
+        all.add(new neuroflux.pipeline.commands.TrainCommand());
         return all;
     }
 }
