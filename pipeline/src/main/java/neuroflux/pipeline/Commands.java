@@ -16,6 +16,8 @@ final class Commands {
         all.add(new neuroflux.pipeline.commands.ModelCommand());
         all.add(new neuroflux.pipeline.commands.InspectCommand());
         all.add(new neuroflux.pipeline.commands.RunCommand());
+        all.add(new neuroflux.pipeline.commands.GradcheckCommand());
+        all.add(new neuroflux.pipeline.commands.TrainCommand());
         return all;
     }
 }
