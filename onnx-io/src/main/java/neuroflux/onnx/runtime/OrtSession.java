@@ -48,7 +48,10 @@ public final class OrtSession implements AutoCloseable {
         if (options.threads() > 0) so.setIntraOpNumThreads(options.threads());
         so.setInterOpNumThreads(1);
         so.setOptimizationLevel(SessionOptions.OptLevel.ALL_OPT);
-        if (!options.cpuArena()) so.setCPUArenaAllocator(false);
+        if (!options.cpuArena()) {
+            so.setCPUArenaAllocator(false);
+            so.setMemoryPatternOptimization(false);
+        }
         if (options.device() == Device.CUDA) {
             if (!OrtEnvironment.getAvailableProviders().contains(OrtProvider.CUDA)) {
                 so.close();

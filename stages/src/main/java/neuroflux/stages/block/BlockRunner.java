@@ -5,6 +5,8 @@ import ai.onnxruntime.OnnxValue;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession.Result;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
@@ -54,6 +56,7 @@ public final class BlockRunner implements AutoCloseable {
     /** Opens one session per unit step; the steps must be consecutive units compiled at one batch size. */
     public BlockRunner(List<UnitStep> steps, RuntimeOptions options) {
         if (steps.isEmpty()) throw new IllegalArgumentException("a block has at least one unit");
+        NativeMemory.fixMmapThreshold();
         RuntimeOptions noArena = options.withoutCpuArena();
         try {
             for (UnitStep s : steps) units.add(new UnitSession(s, noArena));
@@ -144,12 +147,17 @@ public final class BlockRunner implements AutoCloseable {
         return ByteBuffer.allocateDirect(4 * n).order(ByteOrder.nativeOrder()).asFloatBuffer();
     }
 
-    /** One unit's session and its state; each value a step returns is closed on its own when no longer needed. */
+    /**
+     * One unit's session and its state; each value a step returns is closed on its own when no longer needed. The
+     * initial state lives in native memory of an arena that is freed as soon as the first step has replaced it:
+     * a direct buffer would stay until the garbage collector happened to free it, a whole extra copy of the state.
+     */
     private static final class UnitSession {
         final UnitStep step;
         final OrtSession session;
         final Map<String, OnnxTensor> state = new LinkedHashMap<>();
         final Set<String> outputs = new LinkedHashSet<>();
+        Arena initialState = Arena.ofShared();
 
         UnitSession(UnitStep step, RuntimeOptions options) {
             this.step = step;
@@ -159,7 +167,7 @@ public final class BlockRunner implements AutoCloseable {
             }
             this.session = OrtSession.open(c.graph(), options);
             try {
-                for (String s : c.state()) state.put(s, OrtTensors.toOrt(session.environment(), c.initial().get(s)));
+                for (String s : c.state()) state.put(s, initialTensor(c.initial().get(s)));
             } catch (OrtException e) {
                 close();
                 throw new IllegalStateException("cannot create the initial state tensors: " + e.getMessage(), e);
@@ -168,6 +176,14 @@ public final class BlockRunner implements AutoCloseable {
             outputs.addAll(c.corrects());
             outputs.addAll(c.next().values());
             if (step.unitOutput() != null) outputs.add(step.unitOutput());
+        }
+
+        private OnnxTensor initialTensor(Tensor value) throws OrtException {
+            if (value.type() != DataType.FLOAT) return OrtTensors.toOrt(session.environment(), value);
+            MemorySegment memory = initialState.allocate(value.byteSize(), 64);
+            ByteBuffer bytes = memory.asByteBuffer().order(ByteOrder.nativeOrder());
+            bytes.put(value.bytes()).flip();
+            return OnnxTensor.createTensor(session.environment(), bytes.asFloatBuffer(), value.shape());
         }
 
         /** Runs the step on input x; returns the unit's output (the caller closes it), or null where not passed. */
@@ -185,6 +201,10 @@ public final class BlockRunner implements AutoCloseable {
                 OnnxTensor old = state.put(e.getKey(), updated);
                 if (old != null) old.close();
             }
+            if (initialState != null) {
+                initialState.close(); // every state value was replaced by the step's new one
+                initialState = null;
+            }
             OnnxTensor loss = (OnnxTensor) r.get(c.losses().getFirst()).orElseThrow();
             losses[i] = loss.getFloatBuffer().get(0);
             loss.close();
@@ -197,6 +217,8 @@ public final class BlockRunner implements AutoCloseable {
         void close() {
             state.values().forEach(OnnxValue::close);
             state.clear();
+            if (initialState != null) initialState.close();
+            initialState = null;
             if (session != null) session.close();
         }
     }

@@ -47,6 +47,19 @@ public record UnitStep(int unit, int batch, CompiledStep compiled, String input,
         return new UnitStep(k, batch, step, input, LABELS, output);
     }
 
+    /**
+     * The whole model's step for end-to-end backpropagation, the baseline a block plan is compared with: every
+     * unit and the classifier, the classifier's loss, gradients through everything. Its unit index is -1.
+     */
+    public static UnitStep compileWhole(HeadedNetwork net, int batch, Optimizer optimizer) {
+        Graph forward = net.wholeForward(batch);
+        String input = net.model().inputName();
+        CompiledStep step = StepCompiler.compile(new StepSpec(forward,
+                List.of(new LossAttachment(net.model().outputName(), LABELS)),
+                neuroflux.stages.models.TrainableParameters.names(forward), Set.of(), optimizer));
+        return new UnitStep(-1, batch, step, input, LABELS, null);
+    }
+
     /** The static memory plan of this step: a prediction from its shapes, no run. */
     public StaticMemoryPlan staticPlan() {
         Set<String> parameters = new HashSet<>(compiled.parameters());

@@ -1,0 +1,236 @@
+package neuroflux.stages.profile;
+
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import neuroflux.onnx.runtime.RuntimeOptions;
+import neuroflux.stages.block.BlockInference;
+import neuroflux.stages.block.BlockRunner;
+import neuroflux.stages.block.HeadedNetwork;
+import neuroflux.stages.block.UnitStep;
+import neuroflux.stages.compile.Optimizer;
+import neuroflux.stages.heads.Head;
+import neuroflux.stages.memory.PeakMeasurement;
+import neuroflux.stages.memory.PeakMemoryMeter;
+import neuroflux.stages.plan.MemoryLine;
+import neuroflux.stages.plan.StepTime;
+import neuroflux.stages.plan.UnitProfile;
+
+/**
+ * Profiles every unit with its exit (head, or the model's classifier for the last unit), and the whole model's
+ * end-to-end backpropagation step, for the planner.
+ *
+ * <p>Predicted: the unit's training step is compiled at batch size 1 and at {@link Settings#predictionBatch} (the
+ * planner's batch cap) and its static memory plan taken at both; the line through them. A step's peak is the larger
+ * of a peak dominated by fixed memory (at the optimizer update) and one that grows with the activations, so it is
+ * convex in the batch size: the line through its values at 1 and at the cap is never below it in between.
+ *
+ * <p>Measured: at {@link Settings#smallBatch} and {@link Settings#largeBatch}, inside the device's memory meter, the
+ * step's session is opened and run for one warm-up and {@link Settings#timedSteps} timed steps on random inputs
+ * (the values do not change memory or time); then the unit's inference pass (the caching pass) is timed the same
+ * way. The two measured peaks give a line, the two times a {@link StepTime}.
+ *
+ * <p>What the planner gets ({@link UnitFigures#plannerProfile()}): where memory was measured, the measured fixed
+ * bytes (they include what the static plan does not model: ONNX Runtime's session, allocator rounding) and as
+ * bytes per sample the larger of the measured and the predicted slope: two small measured batches can both sit
+ * where fixed memory dominates the peak, and then their slope says nothing of large batches. Where memory could
+ * not be measured, the predicted line. Times are always measured.
+ */
+public final class UnitProfiler {
+    /**
+     * @param smallBatch the first batch size profiled
+     * @param largeBatch the second, larger one
+     * @param timedSteps steps timed after one warm-up step at each batch size
+     * @param optimizer the optimizer compiled into the steps (its state is part of the fixed memory)
+     * @param runtime where and with how many threads steps run
+     * @param seed seeds the random inputs
+     */
+    public record Settings(int smallBatch, int largeBatch, int predictionBatch, int timedSteps,
+                           Optimizer optimizer, RuntimeOptions runtime, long seed) {
+        public Settings {
+            if (smallBatch < 1 || largeBatch <= smallBatch) {
+                throw new IllegalArgumentException("profile batch sizes must be 1 <= small < large, not "
+                        + smallBatch + " and " + largeBatch);
+            }
+            if (predictionBatch < 2) throw new IllegalArgumentException("the prediction batch must be at least 2");
+            if (timedSteps < 1) throw new IllegalArgumentException("at least one timed step, not " + timedSteps);
+        }
+
+        /** Measured at batch sizes 4 and 32 (two timed steps each), predicted at 1 and {@code batchCap}. */
+        public static Settings defaults(int batchCap, Optimizer optimizer, RuntimeOptions runtime) {
+            return new Settings(4, 32, Math.max(2, batchCap), 2, optimizer, runtime, 0);
+        }
+
+        public Settings withBatches(int small, int large) {
+            return new Settings(small, large, predictionBatch, timedSteps, optimizer, runtime, seed);
+        }
+    }
+
+    /**
+     * One unit's figures.
+     *
+     * @param predicted the static plan's line (predicted)
+     * @param measured the measured line, or null where memory could not be measured
+     * @param trainTime measured training step time
+     * @param cacheTime measured inference (caching) time
+     */
+    public record UnitFigures(int unit, String name, String exit, int headFilters, long headParameters,
+                              long exitParameters, long inputBytesPerSample, long outputBytesPerSample,
+                              MemoryLine predicted, MemoryLine measured, StepTime.Linear trainTime,
+                              StepTime.Linear cacheTime) {
+        /** The line the planner uses: see the class comment. */
+        public MemoryLine plannerLine() {
+            return UnitProfiler.plannerLine(measured, predicted);
+        }
+
+        /** Bytes per sample of the step beyond its own input batch, from a line (the planner places the input). */
+        public long activationBytesPerSample(MemoryLine line) {
+            return Math.max(0, line.bytesPerSample() - inputBytesPerSample);
+        }
+
+        public UnitProfile plannerProfile() {
+            MemoryLine line = plannerLine();
+            return new UnitProfile(name, line.fixedBytes(), inputBytesPerSample, activationBytesPerSample(line),
+                    outputBytesPerSample, trainTime, cacheTime);
+        }
+    }
+
+    /** The whole model's backpropagation step: predicted and (where measurable) measured lines. */
+    public record BackpropFigures(long parameters, MemoryLine predicted, MemoryLine measured,
+                                  StepTime.Linear trainTime) {
+        public MemoryLine plannerLine() {
+            return UnitProfiler.plannerLine(measured, predicted);
+        }
+    }
+
+    /**
+     * A model's profile.
+     *
+     * @param memoryMethod how memory was measured, or why it was not
+     * @param notes what may make the measured figures less exact (the Java heap, for one)
+     */
+    public record Profile(Settings settings, List<UnitFigures> units, BackpropFigures backprop,
+                          boolean memoryMeasured, String memoryMethod, List<String> notes) {
+        public List<UnitProfile> plannerProfiles() {
+            return units.stream().map(UnitFigures::plannerProfile).toList();
+        }
+
+        /** "measured" or "predicted (static plan)": which memory figures the planner used. */
+        public String plannerMemorySource() {
+            return memoryMeasured ? "measured" : "predicted (static plan)";
+        }
+    }
+
+    /** Measured fixed bytes, and the larger slope of the two; the predicted line where nothing was measured. */
+    static MemoryLine plannerLine(MemoryLine measured, MemoryLine predicted) {
+        if (measured == null) return predicted;
+        return new MemoryLine(measured.fixedBytes(), Math.max(measured.bytesPerSample(), predicted.bytesPerSample()));
+    }
+
+    private final Settings settings;
+    private final PeakMemoryMeter meter;
+
+    public UnitProfiler(Settings settings, PeakMemoryMeter meter) {
+        this.settings = settings;
+        this.meter = meter;
+    }
+
+    public Profile profile(HeadedNetwork net) {
+        List<UnitFigures> units = new ArrayList<>();
+        Set<String> notes = new LinkedHashSet<>();
+        boolean[] measuredAll = {meter.availability().available()};
+        String[] method = {meter.availability().available() ? "" : meter.availability().reason()};
+        // the first session of the process loads ONNX Runtime's kernels and thread pool: not a unit's memory
+        unitStep(net, 0, settings.smallBatch(), new LinkedHashSet<>(), new boolean[1], new String[1]);
+        for (int k = 0; k < net.size(); k++) {
+            int unitIndex = k;
+            StepFigures small = unitStep(net, k, settings.smallBatch(), notes, measuredAll, method);
+            StepFigures large = unitStep(net, k, settings.largeBatch(), notes, measuredAll, method);
+            double cacheSmall = cacheSeconds(net, k, settings.smallBatch());
+            double cacheLarge = cacheSeconds(net, k, settings.largeBatch());
+            Head head = net.head(k);
+            units.add(new UnitFigures(k, net.unit(k).name(), net.exitName(k), head == null ? 0 : head.filters(),
+                    head == null ? 0 : head.parameterCount(), net.exitParameters(k), net.inputBytesPerSample(k),
+                    net.outputBytesPerSample(k), predictedLine(b -> UnitStep.compile(net, unitIndex, b,
+                            !net.isLast(unitIndex), settings.optimizer())),
+                    small.measured == null || large.measured == null ? null : line(small.measured, large.measured),
+                    StepTime.fromTwoSteps(small.batch, small.stepSeconds, large.batch, large.stepSeconds),
+                    StepTime.fromTwoSteps(small.batch, cacheSmall, large.batch, cacheLarge)));
+        }
+        BackpropFigures backprop = backprop(net, notes, measuredAll, method);
+        boolean measured = measuredAll[0];
+        return new Profile(settings, units, backprop, measured, method[0], List.copyOf(notes));
+    }
+
+    private record StepFigures(int batch, Long measured, double stepSeconds) {}
+
+    /** The line through the static plans of the step at batch size 1 and at the prediction batch. */
+    private MemoryLine predictedLine(java.util.function.IntFunction<UnitStep> compile) {
+        long one = compile.apply(1).staticPlan().peakBytes();
+        long cap = compile.apply(settings.predictionBatch()).staticPlan().peakBytes();
+        return MemoryLine.fit(1, one, settings.predictionBatch(), cap);
+    }
+
+    private MemoryLine line(long a, long b) {
+        return MemoryLine.fit(settings.smallBatch(), a, settings.largeBatch(), b);
+    }
+
+    private StepFigures unitStep(HeadedNetwork net, int k, int batch, Set<String> notes, boolean[] measuredAll,
+                                 String[] method) {
+        UnitStep step = UnitStep.compile(net, k, batch, !net.isLast(k), settings.optimizer());
+        return run(step, net.model().classes(), batch, notes, measuredAll, method);
+    }
+
+    private BackpropFigures backprop(HeadedNetwork net, Set<String> notes, boolean[] measuredAll, String[] method) {
+        StepFigures small = run(UnitStep.compileWhole(net, settings.smallBatch(), settings.optimizer()),
+                net.model().classes(), settings.smallBatch(), notes, measuredAll, method);
+        StepFigures large = run(UnitStep.compileWhole(net, settings.largeBatch(), settings.optimizer()),
+                net.model().classes(), settings.largeBatch(), notes, measuredAll, method);
+        return new BackpropFigures(net.inputParameters(),
+                predictedLine(b -> UnitStep.compileWhole(net, b, settings.optimizer())),
+                small.measured == null || large.measured == null ? null : line(small.measured, large.measured),
+                StepTime.fromTwoSteps(small.batch, small.stepSeconds, large.batch, large.stepSeconds));
+    }
+
+    /** Opens the step's session, runs a warm-up and the timed steps inside the meter. */
+    private StepFigures run(UnitStep step, int classes, int batch, Set<String> notes, boolean[] measuredAll,
+                            String[] method) {
+        long[] input = step.compiled().graph().shapeOf(step.input());
+        RandomBatches data = new RandomBatches(java.util.Arrays.copyOfRange(input, 1, input.length), classes, batch,
+                settings.seed());
+        float[] images = data.images();
+        long[] labels = data.labelsAsLongs();
+        double[] seconds = new double[1];
+        PeakMeasurement m = meter.measure(() -> {
+            try (BlockRunner runner = new BlockRunner(List.of(step), settings.runtime())) {
+                runner.run(images, labels, 0, 0);
+                long start = System.nanoTime();
+                for (int i = 0; i < settings.timedSteps(); i++) runner.run(images, labels, 0, 0);
+                seconds[0] = (System.nanoTime() - start) / 1e9 / settings.timedSteps();
+            }
+        });
+        Long measured = null;
+        if (m.available()) {
+            measured = m.bytes();
+            notes.addAll(m.notes());
+            method[0] = m.method();
+        } else {
+            measuredAll[0] = false;
+            method[0] = m.method();
+        }
+        return new StepFigures(batch, measured, seconds[0]);
+    }
+
+    /** Seconds per inference batch of unit k and its exit (the caching pass), after one warm-up batch. */
+    private double cacheSeconds(HeadedNetwork net, int k, int batch) {
+        RandomBatches data = new RandomBatches(net.sampleShape(net.unit(k).inputName()), net.model().classes(),
+                batch, settings.seed());
+        try (BlockInference inference = new BlockInference(net, k, k, settings.runtime())) {
+            inference.pass(data, batch, null);
+            long start = System.nanoTime();
+            for (int i = 0; i < settings.timedSteps(); i++) inference.pass(data, batch, null);
+            return (System.nanoTime() - start) / 1e9 / settings.timedSteps();
+        }
+    }
+}
