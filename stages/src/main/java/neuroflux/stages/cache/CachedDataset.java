@@ -120,6 +120,15 @@ public final class CachedDataset implements Dataset, AutoCloseable {
         return map.get(INT, CacheFileFormat.HEADER_BYTES + header.dataBytes() + 4L * index);
     }
 
+    /**
+     * Drops the file's pages from this process's resident memory; they stay in the operating system's page cache
+     * and come back on the next read. A reader that measures its memory from the resident set calls this as it
+     * goes, so that the pages of samples already read are not counted as memory it holds.
+     */
+    public void releaseResidentPages() {
+        map.unload();
+    }
+
     @Override
     public void close() {
         arena.close();

@@ -26,10 +26,14 @@ import neuroflux.stages.plan.UnitProfile;
  * of a peak dominated by fixed memory (at the optimizer update) and one that grows with the activations, so it is
  * convex in the batch size: the line through its values at 1 and at the cap is never below it in between.
  *
- * <p>Measured: at {@link Settings#smallBatch} and {@link Settings#largeBatch}, inside the device's memory meter, the
+ * <p>Measured: at {@link Settings#smallBatch} and at a second, larger batch size, inside the device's memory meter, the
  * step's session is opened and run for one warm-up and {@link Settings#timedSteps} timed steps on random inputs
  * (the values do not change memory or time); then the unit's inference pass (the caching pass) is timed the same
- * way. The two measured peaks give a line, the two times a {@link StepTime}.
+ * way. The two measured peaks give a line, the two times a {@link StepTime}. The second batch size is four times
+ * the one at which the static plan says the activations reach the fixed memory (at least
+ * {@link Settings#largeBatch}, at most half the prediction batch): two batch sizes that both sit where fixed memory
+ * dominates the peak give a slope that says nothing of large batches (measured on VGG-11's third unit: a slope from
+ * batch sizes 4 and 32 was 45% of the one from 128 and 375, and from 4 and 43 the plan was still 16% short).
  *
  * <p>What the planner gets ({@link UnitFigures#plannerProfile()}): where memory was measured, the measured fixed
  * bytes (they include what the static plan does not model: ONNX Runtime's session, allocator rounding) and as
@@ -71,13 +75,14 @@ public final class UnitProfiler {
      * One unit's figures.
      *
      * @param predicted the static plan's line (predicted)
+     * @param measuredBatch the second batch size measured (the first is the settings' small batch)
      * @param measured the measured line, or null where memory could not be measured
      * @param trainTime measured training step time
      * @param cacheTime measured inference (caching) time
      */
     public record UnitFigures(int unit, String name, String exit, int headFilters, long headParameters,
                               long exitParameters, long inputBytesPerSample, long outputBytesPerSample,
-                              MemoryLine predicted, MemoryLine measured, StepTime.Linear trainTime,
+                              MemoryLine predicted, int measuredBatch, MemoryLine measured, StepTime.Linear trainTime,
                               StepTime.Linear cacheTime) {
         /** The line the planner uses: see the class comment. */
         public MemoryLine plannerLine() {
@@ -145,16 +150,19 @@ public final class UnitProfiler {
         unitStep(net, 0, settings.smallBatch(), new LinkedHashSet<>(), new boolean[1], new String[1]);
         for (int k = 0; k < net.size(); k++) {
             int unitIndex = k;
+            MemoryLine predicted = predictedLine(b -> UnitStep.compile(net, unitIndex, b, !net.isLast(unitIndex),
+                    settings.optimizer()));
+            int second = secondBatch(predicted);
             StepFigures small = unitStep(net, k, settings.smallBatch(), notes, measuredAll, method);
-            StepFigures large = unitStep(net, k, settings.largeBatch(), notes, measuredAll, method);
+            StepFigures large = unitStep(net, k, second, notes, measuredAll, method);
             double cacheSmall = cacheSeconds(net, k, settings.smallBatch());
-            double cacheLarge = cacheSeconds(net, k, settings.largeBatch());
+            double cacheLarge = cacheSeconds(net, k, second);
             Head head = net.head(k);
             units.add(new UnitFigures(k, net.unit(k).name(), net.exitName(k), head == null ? 0 : head.filters(),
                     head == null ? 0 : head.parameterCount(), net.exitParameters(k), net.inputBytesPerSample(k),
-                    net.outputBytesPerSample(k), predictedLine(b -> UnitStep.compile(net, unitIndex, b,
-                            !net.isLast(unitIndex), settings.optimizer())),
-                    small.measured == null || large.measured == null ? null : line(small.measured, large.measured),
+                    net.outputBytesPerSample(k), predicted, second,
+                    small.measured == null || large.measured == null ? null
+                            : MemoryLine.fit(small.batch, small.measured, large.batch, large.measured),
                     StepTime.fromTwoSteps(small.batch, small.stepSeconds, large.batch, large.stepSeconds),
                     StepTime.fromTwoSteps(small.batch, cacheSmall, large.batch, cacheLarge)));
         }
@@ -172,8 +180,12 @@ public final class UnitProfiler {
         return MemoryLine.fit(1, one, settings.predictionBatch(), cap);
     }
 
-    private MemoryLine line(long a, long b) {
-        return MemoryLine.fit(settings.smallBatch(), a, settings.largeBatch(), b);
+    /** Four times where the predicted activations reach the predicted fixed bytes, within the settings' bounds. */
+    int secondBatch(MemoryLine predicted) {
+        long most = Math.max(settings.largeBatch(), settings.predictionBatch() / 2);
+        long where = predicted.bytesPerSample() == 0 ? most
+                : 4 * Math.ceilDiv(predicted.fixedBytes(), predicted.bytesPerSample());
+        return (int) Math.clamp(where, settings.largeBatch(), most);
     }
 
     private StepFigures unitStep(HeadedNetwork net, int k, int batch, Set<String> notes, boolean[] measuredAll,
@@ -183,13 +195,15 @@ public final class UnitProfiler {
     }
 
     private BackpropFigures backprop(HeadedNetwork net, Set<String> notes, boolean[] measuredAll, String[] method) {
+        MemoryLine predicted = predictedLine(b -> UnitStep.compileWhole(net, b, settings.optimizer()));
+        int second = secondBatch(predicted);
         StepFigures small = run(UnitStep.compileWhole(net, settings.smallBatch(), settings.optimizer()),
                 net.model().classes(), settings.smallBatch(), notes, measuredAll, method);
-        StepFigures large = run(UnitStep.compileWhole(net, settings.largeBatch(), settings.optimizer()),
-                net.model().classes(), settings.largeBatch(), notes, measuredAll, method);
-        return new BackpropFigures(net.inputParameters(),
-                predictedLine(b -> UnitStep.compileWhole(net, b, settings.optimizer())),
-                small.measured == null || large.measured == null ? null : line(small.measured, large.measured),
+        StepFigures large = run(UnitStep.compileWhole(net, second, settings.optimizer()),
+                net.model().classes(), second, notes, measuredAll, method);
+        return new BackpropFigures(net.inputParameters(), predicted,
+                small.measured == null || large.measured == null ? null
+                        : MemoryLine.fit(small.batch, small.measured, large.batch, large.measured),
                 StepTime.fromTwoSteps(small.batch, small.stepSeconds, large.batch, large.stepSeconds));
     }
 

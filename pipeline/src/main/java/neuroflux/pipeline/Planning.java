@@ -1,0 +1,87 @@
+package neuroflux.pipeline;
+
+import java.util.ArrayList;
+import java.util.List;
+import neuroflux.onnx.runtime.RuntimeOptions;
+import neuroflux.stages.block.BlockRunner;
+import neuroflux.stages.block.HeadedNetwork;
+import neuroflux.stages.block.UnitStep;
+import neuroflux.stages.compile.Optimizer;
+import neuroflux.stages.memory.PeakMeasurement;
+import neuroflux.stages.memory.PeakMemoryMeter;
+import neuroflux.stages.plan.Block;
+import neuroflux.stages.plan.BlockPlanner;
+import neuroflux.stages.plan.Plan;
+import neuroflux.stages.plan.PlannerSettings;
+import neuroflux.stages.profile.UnitProfiler;
+
+/**
+ * The plan stage: blocks from the units' profiles, the end-to-end backprop batch size for comparison, and the
+ * smallest budget that works. An infeasible budget is refused here, before any training, with a
+ * {@code BudgetTooSmallException} naming the smallest budget.
+ *
+ * @param plan the blocks, their batch sizes and predicted peaks and times
+ * @param backpropBatch the largest batch at which end-to-end backprop fits the same usable budget (0: none)
+ * @param smallestBudgetBytes the smallest budget (same margin) for which a plan exists
+ */
+public record Planning(Plan plan, int backpropBatch, long smallestBudgetBytes) {
+    /** Steps run per block when a plan is verified: one warm-up and two more, the peak is the largest. */
+    public static final int VERIFY_STEPS = 3;
+
+    public static Planning of(UnitProfiler.Profile profile, PlannerSettings settings) {
+        return of(profile, settings, null);
+    }
+
+    /**
+     * With {@code split} (block sizes in units, in order) the blocks are fixed and only batch sizes planned; a
+     * split with a block that does not fit the budget is refused like an infeasible budget.
+     */
+    public static Planning of(UnitProfiler.Profile profile, PlannerSettings settings, List<Integer> split) {
+        BlockPlanner planner = new BlockPlanner(settings);
+        long smallest = planner.smallestBudget(profile.plannerProfiles());
+        Plan plan = planner.plan(profile.plannerProfiles());
+        if (split != null) {
+            int total = split.stream().mapToInt(Integer::intValue).sum();
+            if (total != profile.units().size() || split.stream().anyMatch(n -> n < 1)) {
+                throw new neuroflux.onnx.BadInputException("--split " + split + " must be positive unit counts adding"
+                        + " up to the model's " + profile.units().size() + " units");
+            }
+            plan = planner.planSplit(profile.plannerProfiles(), split);
+            if (plan == null) {
+                throw new neuroflux.stages.plan.BudgetTooSmallException("a block of --split " + split + " does not"
+                        + " fit a budget of " + neuroflux.stages.memory.Budget.format(settings.budgetBytes())
+                        + " even at batch size 1", smallest);
+            }
+        }
+        var bp = profile.backprop().plannerLine();
+        return new Planning(plan, planner.largestBackpropBatch(bp.fixedBytes(), bp.bytesPerSample()), smallest);
+    }
+
+    /**
+     * Measures each block's peak for real: its unit steps compiled at its batch size, their sessions opened and
+     * {@link #VERIFY_STEPS} steps run on random inputs inside the meter (what a block's training holds, without
+     * the data loading around it).
+     */
+    public static List<PeakMeasurement> verify(Plan plan, HeadedNetwork net, Optimizer optimizer,
+                                               RuntimeOptions runtime, PeakMemoryMeter meter, long seed) {
+        List<PeakMeasurement> peaks = new ArrayList<>();
+        for (Block b : plan.blocks()) {
+            List<UnitStep> steps = new ArrayList<>();
+            for (int k = b.firstUnit(); k <= b.lastUnit(); k++) {
+                steps.add(UnitStep.compile(net, k, b.batch(), k < b.lastUnit(), optimizer));
+            }
+            long[] in = steps.getFirst().compiled().graph().shapeOf(steps.getFirst().input());
+            java.util.SplittableRandom random = new java.util.SplittableRandom(seed);
+            float[] images = new float[Math.toIntExact(neuroflux.onnx.Shapes.size(in))];
+            for (int i = 0; i < images.length; i++) images[i] = (float) (random.nextDouble() * 2 - 1);
+            long[] labels = new long[b.batch()];
+            for (int i = 0; i < labels.length; i++) labels[i] = random.nextInt(net.model().classes());
+            peaks.add(meter.measure(() -> {
+                try (BlockRunner runner = new BlockRunner(steps, runtime)) {
+                    for (int i = 0; i < VERIFY_STEPS; i++) runner.run(images, labels, 0, 0);
+                }
+            }));
+        }
+        return peaks;
+    }
+}

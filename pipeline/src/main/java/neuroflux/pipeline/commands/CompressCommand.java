@@ -1,0 +1,122 @@
+package neuroflux.pipeline.commands;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import neuroflux.onnx.BadInputException;
+import neuroflux.pipeline.CompressPipeline;
+import neuroflux.pipeline.Inputs;
+import neuroflux.pipeline.report.CompressReport;
+import neuroflux.stages.cache.CacheDtype;
+import neuroflux.stages.data.DataOptions;
+import neuroflux.stages.profile.UnitProfiler;
+import org.apache.commons.cli.CommandLine;
+import org.apache.commons.cli.Options;
+
+/**
+ * {@code neuroflux compress [MODEL.onnx] --budget B --epochs E --out DIR}: the product. Trains the model block by
+ * block under the memory budget with NeuroFlux's adaptive local learning and writes the smallest early-exit model
+ * about as accurate as the best, with reports. See {@link CompressPipeline} for the stages.
+ */
+public final class CompressCommand implements Command {
+    static final double DEFAULT_LR = 0.05;
+
+    @Override
+    public String name() {
+        return "compress";
+    }
+
+    @Override
+    public String summary() {
+        return "train under a memory budget by block-wise local learning and write the best small early-exit model";
+    }
+
+    @Override
+    public String usage() {
+        return "[MODEL.onnx] --budget SIZE --epochs E --out DIR [--data D] [--device cpu|cuda] [--threads N]"
+                + " [--limit-train N] [--seed S] [--augment [--augment-views K]] [--optimizer sgd|adamw] [--lr X]"
+                + " [--weight-decay X] [--schedule onecycle|cosine] [--cache-dtype float32|float16] [--keep-cache]"
+                + " [--exit-tolerance 0.5] [--stop-when-flat [--flat-margin 0.1] [--flat-blocks 2]]";
+    }
+
+    @Override
+    public Options options() {
+        Options o = new Options();
+        CommonOptions.addData(o);
+        CommonOptions.addRuntime(o);
+        CommonOptions.addOptimizer(o);
+        CommonOptions.addPlanning(o);
+        o.addOption(CommonOptions.opt("epochs", "E", "training epochs of every block (default 1)"));
+        o.addOption(CommonOptions.opt("out", "DIR", "output folder: model.onnx and reports (required)"));
+        o.addOption(CommonOptions.opt("lr", "X", "peak learning rate (default " + DEFAULT_LR + ")"));
+        o.addOption(CommonOptions.opt("schedule", "S", "learning-rate schedule, restarted per block: onecycle or"
+                + " cosine (default onecycle)"));
+        o.addOption(CommonOptions.flag("augment", "random crop and flip of training images (the first block every"
+                + " epoch; later blocks only with --augment-views)"));
+        o.addOption(CommonOptions.opt("augment-views", "K", "cache K augmented views of each training image for"
+                + " later blocks, one picked per image and epoch (K times the cache on disk; default 0: none)"));
+        o.addOption(CommonOptions.opt("cache-dtype", "T", "float32 or float16 for cached activations (default"
+                + " float32)"));
+        o.addOption(CommonOptions.flag("keep-cache", "keep DIR/cache after the run"));
+        o.addOption(CommonOptions.opt("exit-tolerance", "P", "choose the smallest exit within P validation accuracy"
+                + " points of the best (default 0.5)"));
+        o.addOption(CommonOptions.flag("stop-when-flat", "stop training further blocks once the best exit stops"
+                + " improving"));
+        o.addOption(CommonOptions.opt("flat-margin", "P", "an improvement of at most P points counts as flat"
+                + " (default 0.1)"));
+        o.addOption(CommonOptions.opt("flat-blocks", "N", "stop after N flat blocks (default 2)"));
+        o.addOption(CommonOptions.opt("split", "N,N,..", "fix the blocks' sizes in units instead of the planner's"
+                + " choice; each block still gets the largest batch that fits"));
+        return o;
+    }
+
+    static CompressPipeline.Settings settings(CommandLine line) {
+        Path model = CommonOptions.modelFile(line, true, "neuroflux compress " + new CompressCommand().usage());
+        if (!line.hasOption("out")) throw new BadInputException("--out DIR is required");
+        String schedule = line.getOptionValue("schedule", "onecycle").strip().toLowerCase(Locale.ROOT);
+        if (!List.of("onecycle", "cosine").contains(schedule)) {
+            throw new BadInputException("unknown --schedule '" + schedule + "': use onecycle or cosine");
+        }
+        DataOptions data = CommonOptions.data(line).withAugment(line.hasOption("augment"));
+        int views = TrainCommand.nonNegative(line, "augment-views", 0);
+        if (views > 0 && !line.hasOption("augment")) {
+            throw new BadInputException("--augment-views needs --augment (the views are augmented copies)");
+        }
+        int cap = CommonOptions.batchCap(line);
+        var runtime = CommonOptions.runtime(line);
+        var optimizer = CommonOptions.optimizer(line);
+        return new CompressPipeline.Settings(model, data, Path.of(line.getOptionValue("out")),
+                CommonOptions.budget(line), TrainCommand.positive(line, "epochs", 1), runtime,
+                CommonOptions.optimizerName(line), TrainCommand.number(line, "lr", DEFAULT_LR, 0, false),
+                TrainCommand.number(line, "weight-decay", CommonOptions.DEFAULT_WEIGHT_DECAY, 0, true), schedule,
+                CacheDtype.parse(line.getOptionValue("cache-dtype", "float32")), line.hasOption("keep-cache"),
+                TrainCommand.number(line, "exit-tolerance", 0.5, 0, true), line.hasOption("stop-when-flat"),
+                TrainCommand.number(line, "flat-margin", 0.1, 0, true), TrainCommand.positive(line, "flat-blocks", 2),
+                views, cap, CommonOptions.margin(line), CommonOptions.seed(line),
+                UnitProfiler.Settings.defaults(cap, optimizer, runtime), split(line));
+    }
+
+    /** --split 1,2,1: the blocks' sizes in units. */
+    static List<Integer> split(CommandLine line) {
+        if (!line.hasOption("split")) return null;
+        String text = line.getOptionValue("split");
+        try {
+            return java.util.Arrays.stream(text.split(",")).map(String::strip).map(Integer::parseInt).toList();
+        } catch (NumberFormatException e) {
+            throw new BadInputException("--split must be unit counts separated by commas, such as 2,3,3; not '"
+                    + text + "'");
+        }
+    }
+
+    @Override
+    public int run(CommandLine line, PrintStream out, PrintStream err) throws Exception {
+        CompressPipeline.Settings s = settings(line);
+        CompressPipeline.Result r = new CompressPipeline(s, out, err).run();
+        CompressReport.printExitTable(r, out);
+        CompressReport.write(r, s, s.out());
+        err.printf("wrote %s, report.json, metrics.json, memory.svg, exits.svg in %s (model %s)%n", "model.onnx",
+                s.out(), r.inputs().builtIn() ? Inputs.DEFAULT_MODEL + " built in" : r.inputs().modelFile());
+        return 0;
+    }
+}

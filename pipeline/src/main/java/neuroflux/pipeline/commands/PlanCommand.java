@@ -1,0 +1,83 @@
+package neuroflux.pipeline.commands;
+
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import neuroflux.pipeline.Inputs;
+import neuroflux.pipeline.Planning;
+import neuroflux.pipeline.report.Json;
+import neuroflux.pipeline.report.PlanReport;
+import neuroflux.stages.memory.Budget;
+import neuroflux.stages.memory.PeakMeasurement;
+import neuroflux.stages.memory.PeakMemoryMeter;
+import neuroflux.stages.plan.PlannerSettings;
+import neuroflux.stages.profile.UnitProfiler;
+import org.apache.commons.cli.CommandLine;
+import org.apache.commons.cli.Options;
+
+/**
+ * {@code neuroflux plan MODEL.onnx --data D --budget B}: profiles the units and prints the blocks they train in
+ * under the budget, each with its batch size, predicted peak and time, and the batch size end-to-end backprop
+ * would get; with --verify, each block's peak measured over a few real training steps at its batch size. A budget
+ * that no plan meets is refused with the smallest one that works.
+ */
+public final class PlanCommand implements Command {
+    @Override
+    public String name() {
+        return "plan";
+    }
+
+    @Override
+    public String summary() {
+        return "plan blocks and batch sizes under a memory budget (--verify measures each block)";
+    }
+
+    @Override
+    public String usage() {
+        return "MODEL.onnx --budget SIZE [--data D] [--epochs E] [--device cpu|cuda] [--threads N] [--batch-cap 512]"
+                + " [--margin 0.1] [--json] [--verify]";
+    }
+
+    @Override
+    public Options options() {
+        Options o = new Options();
+        CommonOptions.addData(o);
+        CommonOptions.addRuntime(o);
+        CommonOptions.addOptimizer(o);
+        CommonOptions.addPlanning(o);
+        o.addOption(CommonOptions.opt("epochs", "E", "epochs per block, for the predicted times (default 1)"));
+        o.addOption(CommonOptions.flag("json", "print one JSON object instead of the table"));
+        o.addOption(CommonOptions.flag("verify", "measure each block's peak over " + Planning.VERIFY_STEPS
+                + " real training steps at its batch size"));
+        return o;
+    }
+
+    @Override
+    public int run(CommandLine line, PrintStream out, PrintStream err) throws Exception {
+        Path model = CommonOptions.modelFile(line, false, "neuroflux plan " + usage());
+        Budget budget = CommonOptions.budget(line);
+        int cap = CommonOptions.batchCap(line);
+        double margin = CommonOptions.margin(line);
+        int epochs = TrainCommand.positive(line, "epochs", 1);
+        Inputs inputs = Inputs.load(model, CommonOptions.data(line), CommonOptions.seed(line),
+                Files.createTempFile("neuroflux-default", ".onnx"));
+        UnitProfiler.Settings settings = UnitProfiler.Settings.defaults(cap, CommonOptions.optimizer(line),
+                CommonOptions.runtime(line));
+        PeakMemoryMeter meter = PeakMemoryMeter.forDevice(settings.runtime().device());
+        err.printf("profiling %d units of %s...%n", inputs.network().size(), inputs.modelName());
+        UnitProfiler.Profile profile = new UnitProfiler(settings, meter).profile(inputs.network());
+        PlannerSettings planner = new PlannerSettings(budget.bytes(), margin, cap, epochs,
+                inputs.data().train().size(), 0, 0);
+        Planning planning = Planning.of(profile, planner);
+        List<PeakMeasurement> measured = null;
+        if (line.hasOption("verify")) {
+            err.println("verifying: measuring each block's peak over real training steps...");
+            measured = Planning.verify(planning.plan(), inputs.network(), settings.optimizer(), settings.runtime(),
+                    meter, CommonOptions.seed(line));
+        }
+        if (line.hasOption("json")) Json.print(PlanReport.json(planning, profile.plannerMemorySource(), measured), out);
+        else PlanReport.printTable(planning, profile.plannerMemorySource(), measured, out);
+        return 0;
+    }
+}
