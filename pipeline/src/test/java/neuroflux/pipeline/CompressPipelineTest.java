@@ -139,6 +139,38 @@ class CompressPipelineTest {
     }
 
     @Test
+    void stopWhenFlatSkipsTheRemainingBlocksAndSaysWhatThatSaves() throws Exception {
+        CompressPipeline.Settings base = settings(dir.resolve("flat"), "64MiB", List.of(1, 1, 1), 3);
+        // a margin of 100 points: no block can improve on the first, so the run stops after one flat block
+        CompressPipeline.Settings s = new CompressPipeline.Settings(base.model(), base.data(), base.out(),
+                base.budget(), base.epochs(), base.runtime(), base.optimizer(), base.lr(), base.weightDecay(),
+                base.schedule(), base.cacheDtype(), base.keepCache(), base.exitTolerance(), true, 100, 1,
+                base.augmentViews(), base.batchCap(), base.margin(), base.seed(), base.profile(), base.split());
+        CompressPipeline.Result r = compress(s);
+        assertEquals(2, r.blocks().size());
+        assertEquals(1, r.skippedBlocks());
+        assertEquals(2, r.exits().size());
+        assertTrue(r.skippedPredictedSeconds() > 0);
+    }
+
+    @Test
+    void augmentedViewsAreCachedForLaterBlocks() throws Exception {
+        CompressPipeline.Settings base = settings(dir.resolve("views"), "64MiB", List.of(1, 2), 3);
+        CompressPipeline.Settings s = new CompressPipeline.Settings(base.model(), base.data().withAugment(true),
+                base.out(), base.budget(), 1, base.runtime(), base.optimizer(), base.lr(), base.weightDecay(),
+                base.schedule(), base.cacheDtype(), true, base.exitTolerance(), false, 0.1, 2, 2, base.batchCap(),
+                base.margin(), base.seed(), base.profile(), base.split());
+        CompressPipeline.Result r = compress(s);
+        Path cache = s.out().resolve("cache");
+        assertTrue(Files.isRegularFile(cache.resolve("block1-train-view0.cache")));
+        assertTrue(Files.isRegularFile(cache.resolve("block1-train-view1.cache")));
+        assertFalse(Files.exists(cache.resolve("block2-train-view0.cache")), "the last block writes no cache");
+        assertFalse(java.util.Arrays.equals(Files.readAllBytes(cache.resolve("block1-train-view0.cache")),
+                Files.readAllBytes(cache.resolve("block1-train-view1.cache"))), "two views are two augmentations");
+        assertEquals(3, r.exits().size());
+    }
+
+    @Test
     void aBudgetNoPlanMeetsIsRefusedBeforeTraining() {
         Path out = dir.resolve("too-small");
         BudgetTooSmallException e = assertThrows(BudgetTooSmallException.class,

@@ -23,14 +23,18 @@ public final class PlanReport {
                 + " %s): %d blocks; planner memory figures %s%n", Budget.format(s.budgetBytes()),
                 Budget.format(s.usableBytes()), s.margin() * 100, Budget.format(p.smallestBudgetBytes()),
                 p.plan().blocks().size(), memorySource);
-        Table t = new Table("block", "units", "batch", "predicted peak", "measured peak", "predicted train s",
-                "predicted cache s").right(2, 3, 4, 5, 6);
+        Table t = measured == null
+                ? new Table("block", "units", "batch", "predicted peak", "predicted train s", "predicted cache s")
+                        .right(2, 3, 4, 5)
+                : new Table("block", "units", "batch", "predicted peak", "measured peak", "predicted train s",
+                        "predicted cache s").right(2, 3, 4, 5, 6);
         for (int i = 0; i < p.plan().blocks().size(); i++) {
             Block b = p.plan().blocks().get(i);
-            t.row(i + 1, units(b), b.batch(), Budget.format(b.predictedPeakBytes()),
-                    measured == null ? "-" : describe(measured.get(i)),
-                    String.format(Locale.ROOT, "%.1f", b.predictedTrainSeconds()),
-                    String.format(Locale.ROOT, "%.1f", b.predictedCacheSeconds()));
+            String train = String.format(Locale.ROOT, "%.1f", b.predictedTrainSeconds());
+            String cache = String.format(Locale.ROOT, "%.1f", b.predictedCacheSeconds());
+            if (measured == null) t.row(i + 1, units(b), b.batch(), Budget.format(b.predictedPeakBytes()), train, cache);
+            else t.row(i + 1, units(b), b.batch(), Budget.format(b.predictedPeakBytes()), describe(measured.get(i)),
+                    train, cache);
         }
         t.print(out);
         out.printf(Locale.ROOT, "end-to-end backprop under the same budget: %s; predicted time of all blocks %.1f s"
