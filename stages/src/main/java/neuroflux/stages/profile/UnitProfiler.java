@@ -21,10 +21,13 @@ import neuroflux.stages.plan.UnitProfile;
  * Profiles every unit with its exit (head, or the model's classifier for the last unit), and the whole model's
  * end-to-end backpropagation step, for the planner.
  *
- * <p>Predicted: the unit's training step is compiled at batch size 1 and at {@link Settings#predictionBatch} (the
- * planner's batch cap) and its static memory plan taken at both; the line through them. A step's peak is the larger
- * of a peak dominated by fixed memory (at the optimizer update) and one that grows with the activations, so it is
- * convex in the batch size: the line through its values at 1 and at the cap is never below it in between.
+ * <p>Predicted: the unit's training step is compiled at batch size 1, every power of two below
+ * {@link Settings#predictionBatch} (the planner's batch cap) and the cap, and its static memory plan taken at each;
+ * the predicted line is the lowest line through the peak at 1 that is at or above every other one. A straight fit
+ * through two batch sizes is not enough: a step's peak is the larger of one dominated by fixed memory (at the
+ * optimizer update) and one that grows with the activations, and the compiled graph itself differs a little between
+ * batch sizes (the compiler folds some index constants at small ones), so between two points the peaks can lie
+ * above the line through them.
  *
  * <p>Measured: at {@link Settings#smallBatch} and at a second, larger batch size, inside the device's memory meter, the
  * step's session is opened and run for one warm-up and {@link Settings#timedSteps} timed steps on random inputs
@@ -173,11 +176,25 @@ public final class UnitProfiler {
 
     private record StepFigures(int batch, Long measured, double stepSeconds) {}
 
-    /** The line through the static plans of the step at batch size 1 and at the prediction batch. */
+    /** The lowest line through the static peak at batch 1 that is at or above the peaks at the other batches. */
     private MemoryLine predictedLine(java.util.function.IntFunction<UnitStep> compile) {
-        long one = compile.apply(1).staticPlan().peakBytes();
-        long cap = compile.apply(settings.predictionBatch()).staticPlan().peakBytes();
-        return MemoryLine.fit(1, one, settings.predictionBatch(), cap);
+        List<Integer> batches = new ArrayList<>();
+        for (int b = 1; b < settings.predictionBatch(); b *= 2) batches.add(b);
+        batches.add(settings.predictionBatch());
+        long[] peaks = new long[batches.size()];
+        for (int i = 0; i < peaks.length; i++) peaks[i] = compile.apply(batches.get(i)).staticPlan().peakBytes();
+        return upperLine(batches, peaks);
+    }
+
+    /** The line through (batches[0], peaks[0]) with the least slope that keeps every other point at or below it. */
+    static MemoryLine upperLine(List<Integer> batches, long[] peaks) {
+        long slope = 0;
+        for (int i = 1; i < peaks.length; i++) {
+            slope = Math.max(slope, Math.ceilDiv(peaks[i] - peaks[0], (long) batches.get(i) - batches.getFirst()));
+        }
+        long fixed = 0;
+        for (int i = 0; i < peaks.length; i++) fixed = Math.max(fixed, peaks[i] - slope * batches.get(i));
+        return new MemoryLine(fixed, slope);
     }
 
     /** Four times where the predicted activations reach the predicted fixed bytes, within the settings' bounds. */
