@@ -82,7 +82,8 @@ public final class CompressPipeline {
                              double testAccuracy, int[] testPredictions) {}
 
     /** The run's outcome; the reports are written from it. */
-    public record Result(Inputs inputs, Planning planning, UnitProfiler.Profile profile, List<BlockResult> blocks,
+    public record Result(Inputs inputs, Planning planning, List<Integer> plannedBatches, UnitProfiler.Profile profile,
+                         List<BlockResult> blocks,
                          List<ExitResult> exits, int selected, double testAccuracy, double predictionAgreement,
                          long cacheBytes, boolean cacheKept, int skippedBlocks, double skippedPredictedSeconds,
                          double wallSeconds, String memoryMeasure) {
@@ -120,8 +121,14 @@ public final class CompressPipeline {
         UnitProfiler.Profile profile = new UnitProfiler(s.profile(), meter).profile(net);
         PlannerSettings plannerSettings = new PlannerSettings(s.budget().bytes(), s.margin(), s.batchCap(), s.epochs(),
                 inputs.data().train().size(), 0, 0);
-        Planning planning = Planning.of(profile, plannerSettings, s.split());
-        PlanReport.printTable(planning, profile.plannerMemorySource(), null, out);
+        Planning planned = Planning.of(profile, plannerSettings, s.split());
+        // each block measured at its batch before training; lowered where it exceeds the usable budget
+        err.println("verifying the plan: a few real steps per block at its batch size...");
+        List<Planning.VerifiedBlock> verified = Planning.verify(planned.plan(), profile, net, s.optimizerSpec(),
+                s.runtime(), meter, s.seed());
+        PlanReport.printTable(planned, profile.plannerMemorySource(), verified, out);
+        Planning planning = new Planning(Planning.withVerifiedBatches(planned.plan(), verified),
+                planned.backpropBatch(), planned.smallestBudgetBytes());
         for (Block b : planning.plan().blocks()) {
             if (b.batch() > inputs.data().train().size()) {
                 throw new BadInputException("block " + b.units() + " would train at batch " + b.batch() + " but the"
@@ -224,7 +231,9 @@ public final class CompressPipeline {
         if (!kept) deleteTree(cacheDir);
         double wall = (System.nanoTime() - start) / 1e9;
         String method = blockResults.isEmpty() ? "" : blockResults.getFirst().trainPeak().method();
-        return new Result(inputs, planning, profile, blockResults, exits, selected, tested.accuracy(), agreement,
+        List<Integer> plannedBatches = verified.stream().map(v -> v.planned().batch()).toList();
+        return new Result(inputs, planning, plannedBatches, profile, blockResults, exits, selected, tested.accuracy(),
+                agreement,
                 cacheBytes, kept, skipped, skippedSeconds, wall, method);
     }
 

@@ -57,31 +57,78 @@ public record Planning(Plan plan, int backpropBatch, long smallestBudgetBytes) {
         return new Planning(plan, planner.largestBackpropBatch(bp.fixedBytes(), bp.bytesPerSample()), smallest);
     }
 
+    /** Attempts at a lower batch size when a block's measured peak exceeds the usable budget. */
+    public static final int CALIBRATION_ATTEMPTS = 3;
+
+    /**
+     * A block checked by measurement: the batch it was planned at, the batch it trains at, and the measured peak at
+     * that batch (unavailable where nothing could be measured).
+     */
+    public record VerifiedBlock(Block planned, int batch, PeakMeasurement peak) {
+        public boolean lowered() {
+            return batch != planned.batch();
+        }
+    }
+
     /**
      * Measures each block's peak for real: its unit steps compiled at its batch size, their sessions opened and
      * {@link #VERIFY_STEPS} steps run on random inputs inside the meter (what a block's training holds, without
-     * the data loading around it).
+     * the data loading around it). Where the peak exceeds the usable budget, the batch is lowered in proportion to
+     * the measured bytes per sample above the block's fixed bytes and measured again, up to
+     * {@link #CALIBRATION_ATTEMPTS} times: the profile extrapolates from smaller batches, and ONNX Runtime's
+     * kernels can take more per sample at large batches than at small ones.
      */
-    public static List<PeakMeasurement> verify(Plan plan, HeadedNetwork net, Optimizer optimizer,
-                                               RuntimeOptions runtime, PeakMemoryMeter meter, long seed) {
-        List<PeakMeasurement> peaks = new ArrayList<>();
+    public static List<VerifiedBlock> verify(Plan plan, UnitProfiler.Profile profile, HeadedNetwork net,
+                                             Optimizer optimizer, RuntimeOptions runtime, PeakMemoryMeter meter,
+                                             long seed) {
+        long usable = plan.settings().usableBytes();
+        List<VerifiedBlock> verified = new ArrayList<>();
         for (Block b : plan.blocks()) {
-            List<UnitStep> steps = new ArrayList<>();
-            for (int k = b.firstUnit(); k <= b.lastUnit(); k++) {
-                steps.add(UnitStep.compile(net, k, b.batch(), k < b.lastUnit(), optimizer));
+            long fixed = 0;
+            for (int k = b.firstUnit(); k <= b.lastUnit(); k++) fixed += profile.plannerProfiles().get(k).fixedBytes();
+            int batch = b.batch();
+            PeakMeasurement peak = measure(b, batch, net, optimizer, runtime, meter, seed);
+            for (int attempt = 0; attempt < CALIBRATION_ATTEMPTS && peak.available() && peak.bytes() > usable
+                    && batch > 1; attempt++) {
+                double perSample = Math.max(1, (peak.bytes() - fixed) / (double) batch);
+                int lower = (int) Math.floor((usable - fixed) / perSample);
+                batch = Math.max(1, Math.min(batch - 1, lower));
+                peak = measure(b, batch, net, optimizer, runtime, meter, seed);
             }
-            long[] in = steps.getFirst().compiled().graph().shapeOf(steps.getFirst().input());
-            java.util.SplittableRandom random = new java.util.SplittableRandom(seed);
-            float[] images = new float[Math.toIntExact(neuroflux.onnx.Shapes.size(in))];
-            for (int i = 0; i < images.length; i++) images[i] = (float) (random.nextDouble() * 2 - 1);
-            long[] labels = new long[b.batch()];
-            for (int i = 0; i < labels.length; i++) labels[i] = random.nextInt(net.model().classes());
-            peaks.add(meter.measure(() -> {
-                try (BlockRunner runner = new BlockRunner(steps, runtime)) {
-                    for (int i = 0; i < VERIFY_STEPS; i++) runner.run(images, labels, 0, 0);
-                }
-            }));
+            verified.add(new VerifiedBlock(b, batch, peak));
         }
-        return peaks;
+        return verified;
+    }
+
+    private static PeakMeasurement measure(Block b, int batch, HeadedNetwork net, Optimizer optimizer,
+                                           RuntimeOptions runtime, PeakMemoryMeter meter, long seed) {
+        List<UnitStep> steps = new ArrayList<>();
+        for (int k = b.firstUnit(); k <= b.lastUnit(); k++) {
+            steps.add(UnitStep.compile(net, k, batch, k < b.lastUnit(), optimizer));
+        }
+        long[] in = steps.getFirst().compiled().graph().shapeOf(steps.getFirst().input());
+        java.util.SplittableRandom random = new java.util.SplittableRandom(seed);
+        float[] images = new float[Math.toIntExact(neuroflux.onnx.Shapes.size(in))];
+        for (int i = 0; i < images.length; i++) images[i] = (float) (random.nextDouble() * 2 - 1);
+        long[] labels = new long[batch];
+        for (int i = 0; i < labels.length; i++) labels[i] = random.nextInt(net.model().classes());
+        PeakMeasurement m = meter.measure(() -> {
+            try (BlockRunner runner = new BlockRunner(steps, runtime)) {
+                for (int i = 0; i < VERIFY_STEPS; i++) runner.run(images, labels, 0, 0);
+            }
+        });
+        System.gc(); // the batch's direct buffers go now, not into the next measurement
+        return m;
+    }
+
+    /** The plan with each block at its verified batch size (predicted peaks and times stay the planner's). */
+    public static Plan withVerifiedBatches(Plan plan, List<VerifiedBlock> verified) {
+        List<Block> blocks = new ArrayList<>();
+        for (VerifiedBlock v : verified) {
+            Block b = v.planned();
+            blocks.add(new Block(b.firstUnit(), b.lastUnit(), b.units(), v.batch(), b.predictedPeakBytes(),
+                    b.predictedTrainSeconds(), b.predictedCacheSeconds(), b.overheadSeconds()));
+        }
+        return new Plan(blocks, plan.settings());
     }
 }

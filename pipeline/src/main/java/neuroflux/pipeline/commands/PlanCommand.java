@@ -9,7 +9,6 @@ import neuroflux.pipeline.Planning;
 import neuroflux.pipeline.report.Json;
 import neuroflux.pipeline.report.PlanReport;
 import neuroflux.stages.memory.Budget;
-import neuroflux.stages.memory.PeakMeasurement;
 import neuroflux.stages.memory.PeakMemoryMeter;
 import neuroflux.stages.plan.PlannerSettings;
 import neuroflux.stages.profile.UnitProfiler;
@@ -49,7 +48,7 @@ public final class PlanCommand implements Command {
         o.addOption(CommonOptions.opt("epochs", "E", "epochs per block, for the predicted times (default 1)"));
         o.addOption(CommonOptions.flag("json", "print one JSON object instead of the table"));
         o.addOption(CommonOptions.flag("verify", "measure each block's peak over " + Planning.VERIFY_STEPS
-                + " real training steps at its batch size"));
+                + " real training steps at its batch size, lowering the batch where it exceeds the usable budget"));
         return o;
     }
 
@@ -70,11 +69,11 @@ public final class PlanCommand implements Command {
         PlannerSettings planner = new PlannerSettings(budget.bytes(), margin, cap, epochs,
                 inputs.data().train().size(), 0, 0);
         Planning planning = Planning.of(profile, planner);
-        List<PeakMeasurement> measured = null;
+        List<Planning.VerifiedBlock> measured = null;
         if (line.hasOption("verify")) {
             err.println("verifying: measuring each block's peak over real training steps...");
-            measured = Planning.verify(planning.plan(), inputs.network(), settings.optimizer(), settings.runtime(),
-                    meter, CommonOptions.seed(line));
+            measured = Planning.verify(planning.plan(), profile, inputs.network(), settings.optimizer(),
+                    settings.runtime(), meter, CommonOptions.seed(line));
         }
         if (line.hasOption("json")) Json.print(PlanReport.json(planning, profile.plannerMemorySource(), measured), out);
         else PlanReport.printTable(planning, profile.plannerMemorySource(), measured, out);

@@ -86,14 +86,16 @@ public final class CompressReport {
         root.put("cache_dtype", s.cacheDtype().toString());
         root.put("train_samples", r.inputs().data().train().size());
         ArrayNode blocks = root.putArray("blocks");
-        for (CompressPipeline.BlockResult b : r.blocks()) {
+        for (int i = 0; i < r.blocks().size(); i++) {
+            CompressPipeline.BlockResult b = r.blocks().get(i);
             ObjectNode o = blocks.addObject();
             Block p = b.block();
             o.set("units", Json.array(p.units()));
             o.put("batch_size", p.batch());
+            o.put("planned_batch_size", r.plannedBatches().get(i));
             o.put("epochs", b.epochs());
             putPeak(o, "measured_peak_bytes", b.trainPeak());
-            o.put("predicted_peak_bytes", p.predictedPeakBytes());
+            o.put("predicted_peak_bytes", p.predictedPeakBytes()); // at the planned batch size
             putPeak(o, "measured_cache_peak_bytes", b.cachePeak());
             o.put("wall_time_s", b.wallSeconds());
             o.put("predicted_time_s", p.predictedSeconds());
