@@ -23,7 +23,8 @@ class LearningRateScheduleTest {
         double initial = 0.05 / 25;
         assertEquals((initial + 0.05) / 2, s.lr(16), 1e-12);
         assertEquals(0.9, s.momentum(16, 0.5), 1e-12);
-        assertEquals((0.05 + initial / 1e4) / 2, s.lr(32 + (total - 1 - 32) / 2), 1e-12);
+        // with 100 steps and pct_start 0.2 the second phase runs from step 19 to 99, halfway at 59
+        assertEquals((0.05 + initial / 1e4) / 2, OneCycleSchedule.pytorch(0.05, 100, 0.2).lr(59), 1e-12);
     }
 
     @Test
