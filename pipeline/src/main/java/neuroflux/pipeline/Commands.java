@@ -7,7 +7,8 @@ import neuroflux.pipeline.commands.Command;
 /** The registry of subcommands: add a new command's constructor here. */
 final class Commands {
     static final Supplier<List<Command>> ALL = () -> List.of(
-            new neuroflux.pipeline.commands.ModelCommand()
+            new neuroflux.pipeline.commands.ModelCommand(),
+            new neuroflux.pipeline.commands.VersionCommand()
     );
 
     private Commands() {}
