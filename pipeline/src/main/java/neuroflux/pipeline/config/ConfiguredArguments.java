@@ -57,7 +57,10 @@ public record ConfiguredArguments(CommandLine given, String[] arguments, List<St
             added.addAll(asArguments(option, key, value.get().trim()));
         }
         List<String> positional = List.of();
-        if (positionalKey != null && given.getArgList().isEmpty()) {
+        // a command with an option of the key's own name (--model) takes it through that option instead
+        boolean positionalIsAnOption = positionalKey != null
+                && options.hasLongOption(positionalKey.substring(Configuration.PREFIX.length()));
+        if (positionalKey != null && !positionalIsAnOption && given.getArgList().isEmpty()) {
             Optional<String> model = config.value(positionalKey);
             if (model.isPresent()) {
                 keys.add(positionalKey);

@@ -117,6 +117,16 @@ class ConfiguredArgumentsTest {
     }
 
     @Test
+    void aCommandWithAModelOptionTakesTheModelThroughItAndNotAsAPositionalArgument() throws Exception {
+        Options withModel = options().addOption(Option.builder().longOpt("model").hasArg().get());
+        ConfiguredArguments completed = ConfiguredArguments.complete(withModel, ConfiguredArguments.MODEL_KEY,
+                new String[] {"--budget=1"}, Configuration.of(Map.of("NEUROFLUX_MODEL", "m.onnx")));
+        CommandLine line = new DefaultParser().parse(withModel, completed.arguments());
+        assertEquals("m.onnx", line.getOptionValue("model"));
+        assertEquals(List.of(), line.getArgList());
+    }
+
+    @Test
     void anOptionOfAGroupIsNotConfiguredWhenTheCommandLineChoseAnotherOfIt() throws Exception {
         CommandLine line = parse(new String[] {"--budget=1", "--cpu"}, Map.of("NEUROFLUX_GPU", "0"));
         assertTrue(line.hasOption("cpu"));
