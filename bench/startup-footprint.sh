@@ -8,7 +8,8 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 runs=${1:-10}
 app="$here/pipeline/target/quarkus-app/quarkus-run.jar"
 [ -f "$app" ] || { echo "build first: make build" >&2; exit 2; }
-java=("$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED)
+# the JVM options ./neuroflux passes
+java=("$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cd "$work"

@@ -34,7 +34,8 @@ class PackagedApplicationIT {
     private Outcome neuroflux(Map<String, String> environment, String... args) throws Exception {
         assumeTrue(Files.isRegularFile(APP), "the packaged application is absent (run mvn verify): " + APP);
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
-                .toString(), "--enable-native-access=ALL-UNNAMED", "-Xmx256m", "-jar", APP.toAbsolutePath().toString()));
+                .toString(), "--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow", "-Xmx256m", "-jar",
+                APP.toAbsolutePath().toString()));
         command.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(command).directory(work.toFile());
         // configuration from this test alone: nothing inherited from the machine may configure neuroflux or Quarkus

@@ -1,0 +1,34 @@
+package neuroflux.onnx.shapes.ops;
+
+import java.util.List;
+import neuroflux.onnx.Attribute;
+import neuroflux.onnx.BadInputException;
+import neuroflux.onnx.Node;
+import neuroflux.onnx.Tensor;
+import neuroflux.onnx.ValueInfo;
+import neuroflux.onnx.shapes.InferenceContext;
+import neuroflux.onnx.shapes.OpShape;
+
+/** Constant: the type and shape of the value it holds. */
+public final class ConstantShape implements OpShape {
+    @Override
+    public List<ValueInfo> infer(Node node, InferenceContext ctx) {
+        Tensor t = value(node);
+        return List.of(InferenceContext.out(node, 0, t.type(), t.shape()));
+    }
+
+    /** The tensor a Constant node produces, from whichever of its value attributes it has. */
+    public static Tensor value(Node node) {
+        if (node.has("value")) return node.tensorAttr("value");
+        Attribute a;
+        if ((a = node.attributes().get("value_float")) != null) return Tensor.scalar(a.asFloat());
+        if ((a = node.attributes().get("value_floats")) != null) {
+            float[] f = a.asFloats();
+            return Tensor.ofFloats(new long[] {f.length}, f);
+        }
+        if ((a = node.attributes().get("value_int")) != null) return Tensor.ofLongs(new long[0], a.asInt());
+        if ((a = node.attributes().get("value_ints")) != null) return Tensor.vector(a.asInts());
+        throw new BadInputException("node " + node.describe() + ": it holds no value neuroflux can read"
+                + " (value, value_float(s) or value_int(s))");
+    }
+}
