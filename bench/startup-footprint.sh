@@ -35,6 +35,11 @@ measure "--help (Quarkus fast-jar)" "${java[@]}" -jar "$app" --help
 measure "version (loads ONNX Runtime, runs a graph)" "${java[@]}" -jar "$app" version
 measure "model vgg11 3x32x32 (writes 37 MB ONNX)" "${java[@]}" -jar "$app" model vgg11 --input 3x32x32 \
   --classes 10 --out "$work/m.onnx"
+fixture="$here/../shared/fixtures/vgg-small-fmnist"
+if [ -d "$fixture" ]; then
+  measure "run vgg-small-fmnist on 4 images, 1 thread" "${java[@]}" -jar "$app" run "$fixture/model.onnx" \
+    --input "$fixture/test_data_set_0/input_0.pb" --threads 1
+fi
 # the same Main without Quarkus, for its share of start-up (classes straight from the fast-jar's folders)
 cp="$here/pipeline/target/quarkus-app/app/*:$here/pipeline/target/quarkus-app/lib/main/*:$here/pipeline/target/quarkus-app/lib/boot/*"
 measure "--help (plain java -cp, no Quarkus)" "${java[@]}" -cp "$cp" neuroflux.pipeline.Main --help

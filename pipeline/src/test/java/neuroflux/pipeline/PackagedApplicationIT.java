@@ -118,6 +118,18 @@ class PackagedApplicationIT {
     }
 
     @Test
+    void runClassifiesAFixtureWithEverythingFromTheEnvironment() throws Exception {
+        Path fixture = Path.of(System.getProperty("neuroflux.fixtures", "../shared/fixtures"), "vgg-small-fmnist");
+        assumeTrue(Files.isDirectory(fixture), "no fixtures at " + fixture);
+        Outcome o = neuroflux(Map.of("NEUROFLUX_MODEL", fixture.resolve("model.onnx").toString(),
+                "NEUROFLUX_INPUT", fixture.resolve("test_data_set_0/input_0.pb").toString(),
+                "NEUROFLUX_THREADS", "1"), "run");
+        assertEquals(0, o.status(), o.err());
+        assertTrue(o.out().startsWith("logits: 4x10"), o.out());
+        assertEquals("", o.err());
+    }
+
+    @Test
     void verboseLogsThroughQuarkusToStandardErrorAndLeavesStandardOutputAlone() throws Exception {
         Outcome o = neuroflux(Map.of("NEUROFLUX_VERBOSE", "true"), "version");
         assertEquals(0, o.status(), o.err());
