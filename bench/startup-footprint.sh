@@ -16,11 +16,12 @@ cd "$work"
 
 echo "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg); $("$JAVA_HOME/bin/java" -version 2>&1 | head -n1)"
 
-# wall time and peak resident memory (GNU time's %M, KiB) of whole runs
+# wall time, CPU time (user + system: less disturbed than wall time by other work on the machine) and peak
+# resident memory (GNU time's %M, KiB) of whole runs
 measure() {
   local label=$1; shift
   for _ in $(seq "$runs"); do
-    /usr/bin/time -f "%e %M" -o "$work/t" "$@" >/dev/null 2>&1 || true
+    /usr/bin/time -f "%e %M %U %S" -o "$work/t" "$@" >/dev/null 2>&1 || true
     cat "$work/t"
   done | python3 -c '
 import statistics, sys
@@ -28,7 +29,9 @@ label = sys.argv[1]
 rows = [line.split() for line in sys.stdin]
 wall = [float(r[0]) for r in rows]
 rss = [int(r[1]) / 1024 for r in rows]
+cpu = [float(r[2]) + float(r[3]) for r in rows]
 print(f"{label:44} wall s: min {min(wall):.2f} median {statistics.median(wall):.2f} max {max(wall):.2f}"
+      f" | CPU s median {statistics.median(cpu):.2f}"
       f" | max RSS MiB: min {min(rss):.0f} median {statistics.median(rss):.0f} max {max(rss):.0f}")' "$label"
 }
 measure "--help (Quarkus fast-jar)" "${java[@]}" -jar "$app" --help
