@@ -11,6 +11,9 @@ package neuroflux.onnx;
  *   <li>3 {@link #BUDGET_TOO_SMALL}: the memory budget cannot be met by any plan;
  *   <li>4 {@link #DIVERGED}: training diverged (the loss became NaN or infinite).
  * </ul>
+ * A more specific kind of bad input overrides {@link BadInputException#exitStatus()} (a budget that cannot be met
+ * returns {@link #BUDGET_TOO_SMALL}); an exception that is not bad input implements this interface itself (a
+ * divergence returns {@link #DIVERGED}). The command line finds the status also in wrapped causes.
  */
 public interface ExitStatus {
     int OK = 0;

@@ -93,7 +93,8 @@ public final class Main {
             LOG.debugf("%s: arguments %s", command.name(), Arrays.asList(completed.arguments()));
             long start = System.nanoTime();
             int status = command.run(line, out, err);
-            LOG.debugf("%s: exit status %d after %d ms", command.name(), status, (System.nanoTime() - start) / 1_000_000);
+            LOG.debugf("%s: exit status %d after %d ms", command.name(), status,
+                    (System.nanoTime() - start) / 1_000_000);
             return status;
         } catch (ParseException e) {
             err.println("neuroflux " + command.name() + ": " + e.getMessage() + configurationNote(fromConfiguration)
@@ -156,15 +157,16 @@ public final class Main {
         out.println("commands:");
         for (Command c : commands) out.printf("  %-10s %s%n", c.name(), c.summary());
         out.println();
-        out.println("neuroflux COMMAND --help explains a command. Every option --NAME can also be set as neuroflux.NAME");
-        out.println("in application.properties or NEUROFLUX_NAME in the environment; the command line wins.");
+        out.println("neuroflux COMMAND --help explains a command. Every option --NAME can also be set as");
+        out.println("neuroflux.NAME in application.properties or NEUROFLUX_NAME in the environment; the command line");
+        out.println("wins.");
         out.println("Exit status: 0 success, 1 failure, 2 bad input, 3 budget cannot be met, 4 training diverged.");
     }
 
     static void printHelp(Command c, PrintStream out) {
         PrintWriter w = new PrintWriter(out);
-        String footer = "Each option --NAME can also be set as neuroflux.NAME (application.properties) or NEUROFLUX_NAME"
-                + " (environment)" + (c.positionalKey() == null ? "" : ", the positional argument as "
+        String footer = "Each option --NAME can also be set as neuroflux.NAME (application.properties) or"
+                + " NEUROFLUX_NAME (environment)" + (c.positionalKey() == null ? "" : ", the positional argument as "
                 + Configuration.describe(c.positionalKey())) + "; the command line wins.";
         new HelpFormatter().printHelp(w, 100, "neuroflux " + c.name() + " " + c.usage(), c.summary(),
                 withGlobalOptions(c.options()), 2, 2, footer);

@@ -33,9 +33,10 @@ class PackagedApplicationIT {
     /** Runs the packaged application in {@link #work} with exactly the NEUROFLUX_ variables given. */
     private Outcome neuroflux(Map<String, String> environment, String... args) throws Exception {
         assumeTrue(Files.isRegularFile(APP), "the packaged application is absent (run mvn verify): " + APP);
+        // the JVM options ./neuroflux and the JVM image pass
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
-                .toString(), "--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow", "-Xmx256m", "-jar",
-                APP.toAbsolutePath().toString()));
+                .toString(), "--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow",
+                "-Xmx256m", "-jar", APP.toAbsolutePath().toString()));
         command.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(command).directory(work.toFile());
         // configuration from this test alone: nothing inherited from the machine may configure neuroflux or Quarkus
