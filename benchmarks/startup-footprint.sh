@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Measures the packaged JVM-mode application's start-up and memory before any training starts; the figures in
 # BENCHMARKS.md, section "Start-up and footprint (JVM mode)", come from it. Needs a built app (make build),
-# /usr/bin/time (GNU time) and python3. Usage: bench/startup-footprint.sh [RUNS]
+# /usr/bin/time (GNU time) and python3. Usage: benchmarks/startup-footprint.sh [RUNS]
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 . "$here/.ci/java-home"
