@@ -8,7 +8,8 @@ import neuroflux.stages.data.Dataset;
 
 /**
  * The training loop: epochs of shuffled full batches (the last partial batch is dropped, as PyTorch's reference
- * does), the schedule's learning rate and momentum fed to every step, and one progress report per epoch.
+ * does), the schedule's learning rate and momentum fed to every step, and one progress report per epoch. A loss
+ * that is not finite stops training with a {@link TrainingDivergedException}.
  */
 public final class Trainer {
     /** What an epoch did: mean loss and accuracy on the training batches, throughput and time so far. */
@@ -60,6 +61,11 @@ public final class Trainer {
                 StepRunner.Outcome o = runner.run(b.images(), b.labels(), schedule.lr(step),
                         schedule.momentum(step, baseMomentum));
                 epochStepNanos += System.nanoTime() - t0;
+                if (!Double.isFinite(o.totalLoss())) {
+                    throw new TrainingDivergedException("training diverged: the loss became " + o.totalLoss()
+                            + " at step " + (step + 1) + " (epoch " + (e + 1) + ", learning rate "
+                            + schedule.lr(step) + "); lower the learning rate");
+                }
                 lossSum += o.totalLoss() * b.size();
                 correct += o.corrects().length > 0 ? o.corrects()[o.corrects().length - 1] : 0;
                 seen += b.size();
