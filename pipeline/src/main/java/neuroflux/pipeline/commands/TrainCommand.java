@@ -225,6 +225,8 @@ public final class TrainCommand implements Command {
             report.put("seed", s.seed());
             report.put("train_samples", splits.train().size());
             report.put("train_samples_per_s", totals.samplesPerSecond());
+            report.put("train_time_s", totals.wallSeconds());
+            report.put("step_time_s", totals.stepSeconds());
             report.put("wall_time_s", (System.nanoTime() - wallStart) / 1e9);
             report.put("train_loss", losses.isEmpty() ? Double.NaN : losses.getLast());
             ArrayNode epochLosses = report.putArray("epoch_losses");
