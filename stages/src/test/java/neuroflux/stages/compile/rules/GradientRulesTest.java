@@ -241,6 +241,17 @@ class GradientRulesTest {
     }
 
     @Test
+    void averagePoolWithTilingWindowsAndARemainder() {
+        GradientCheck c = floats();
+        c.input("x", s(2, 3, 7, 9), true);
+        c.node("AveragePool", List.of("x"), "y").withInts("kernel_shape", 3, 4).withInts("strides", 3, 4);
+        c.output("y");
+        check32(c);
+        assertEquals(0, c.vjpGraph().nodes().stream().filter(n -> n.opType().equals("ConvTranspose")).count(),
+                "tiling windows spread the gradient with an Expand");
+    }
+
+    @Test
     void averagePoolCountingPadsWithCeilMode() {
         GradientCheck c = floats();
         c.input("x", s(1, 2, 5, 5), true);
