@@ -58,6 +58,20 @@ class TrainCommandTest {
     }
 
     @Test
+    void trainsWithAdamWOnACosineSchedule() throws Exception {
+        Path out = tmp.resolve("adamw");
+        RunCommandTest.Outcome r = RunCommandTest.neuroflux("train", Fixtures.dir("vgg-small-fmnist").resolve(
+                "model.onnx").toString(), "--data", "synthetic", "--epochs", "1", "--batch-size", "8",
+                "--limit-train", "32", "--optimizer", "adamw", "--schedule", "cosine", "--lr", "1e-3",
+                "--weight-decay", "0.01", "--out", out.toString(), "--threads", "1");
+        assertEquals(0, r.status(), r.err());
+        var report = neuroflux.pipeline.report.Json.parse(Files.readString(out.resolve("report.json")), "report");
+        assertEquals("adamw", report.get("optimizer").asText());
+        assertEquals("cosine", report.get("schedule").asText());
+        assertTrue(Double.isFinite(report.get("train_loss").asDouble()));
+    }
+
+    @Test
     void anUnknownMethodIsBadInput() {
         RunCommandTest.Outcome r = RunCommandTest.neuroflux("train", Fixtures.dir("resnet8-cifar").resolve(
                 "model.onnx").toString(), "--method", "magic", "--out", tmp.toString());
