@@ -3,12 +3,13 @@ package neuroflux.onnx;
 /**
  * A mistake in what a user gave neuroflux: a broken or unsupported model, a missing file, a malformed option.
  * The command line reports its message in one line and exits with status 2; it is never a bug of neuroflux.
+ * A subclass for a more specific mistake (a budget that cannot be met) may override {@link #exitStatus()}.
  *
  * <p>Messages quote names from the user's files, and a hostile file can name a node with line breaks, terminal
  * escapes or a megabyte of text. So the message is made one printable line of bounded length here, once, rather
  * than at every place that quotes a name.
  */
-public class BadInputException extends RuntimeException {
+public class BadInputException extends RuntimeException implements ExitStatus {
     /** Longer messages keep their start and end; the middle of a runaway name is not worth a screenful. */
     static final int MAX_LENGTH = 2000;
 
@@ -43,5 +44,10 @@ public class BadInputException extends RuntimeException {
 
     private static String escape(char c) {
         return String.format("\\u%04x", (int) c);
+    }
+
+    @Override
+    public int exitStatus() {
+        return BAD_INPUT;
     }
 }

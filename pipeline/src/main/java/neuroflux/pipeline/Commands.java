@@ -14,7 +14,11 @@ final class Commands {
     private static List<Command> all() {
         List<Command> all = new ArrayList<>();
         all.add(new neuroflux.pipeline.commands.ModelCommand());
+        all.add(new neuroflux.pipeline.commands.InspectCommand());
         all.add(new neuroflux.pipeline.commands.RunCommand());
+        all.add(new neuroflux.pipeline.commands.GradcheckCommand());
+        all.add(new neuroflux.pipeline.commands.TrainCommand());
+        all.add(new neuroflux.pipeline.commands.VersionCommand());
         return all;
     }
 }

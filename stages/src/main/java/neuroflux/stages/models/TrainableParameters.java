@@ -7,23 +7,36 @@ import neuroflux.onnx.Node;
 import neuroflux.onnx.Tensor;
 
 /**
- * The parameters of a graph in PyTorch's sense, what {@code model.parameters()} counts: floating-point
- * initializers, less batch-norm running statistics, which are buffers that gradient descent does not train.
+ * The parameters of a graph in PyTorch's sense, what {@code model.parameters()} counts: the floating-point
+ * initializers read as weights or biases of Conv, ConvTranspose, Gemm and MatMul and as scale or bias of
+ * BatchNormalization. Batch-norm running statistics are buffers, and constants such as a Clip's bounds are not
+ * parameters either, so neither is counted or trained.
  */
 public final class TrainableParameters {
     private TrainableParameters() {}
 
     public static Set<String> names(Graph g) {
-        Set<String> statistics = new java.util.HashSet<>();
+        Set<String> slots = new LinkedHashSet<>();
         for (Node n : g.nodes()) {
-            if (n.opType().equals("BatchNormalization")) {
-                statistics.add(n.input(3));
-                statistics.add(n.input(4));
+            switch (n.opType()) {
+                case "Conv", "ConvTranspose", "Gemm" -> {
+                    slots.add(n.input(1));
+                    slots.add(n.input(2));
+                }
+                case "MatMul" -> {
+                    slots.add(n.input(0));
+                    slots.add(n.input(1));
+                }
+                case "BatchNormalization" -> {
+                    slots.add(n.input(1));
+                    slots.add(n.input(2));
+                }
+                default -> { }
             }
         }
         Set<String> names = new LinkedHashSet<>();
         g.initializers().forEach((name, t) -> {
-            if (t.type().isFloating() && !statistics.contains(name)) names.add(name);
+            if (t.type().isFloating() && slots.contains(name)) names.add(name);
         });
         return names;
     }

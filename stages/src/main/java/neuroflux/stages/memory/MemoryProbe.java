@@ -1,0 +1,167 @@
+package neuroflux.stages.memory;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Measures the peak host memory of some work on Linux, from the kernel's accounting of this process.
+ *
+ * <p>Method: return freed C heap memory to the kernel ({@code malloc_trim}, where the C library has it) so that
+ * reused memory shows as new pages; reset the process's resident high-water mark by writing {@code 5} to
+ * {@code /proc/self/clear_refs}; read the resident set {@code VmRSS} from {@code /proc/self/status}; run the work;
+ * read the high-water mark {@code VmHWM}. The figure is {@code VmHWM} after minus {@code VmRSS} before: the most
+ * memory the work added at any moment, whoever allocated it (ONNX Runtime's arena, direct buffers, the JVM).
+ *
+ * <p>So that the JVM's own growth does not drift into the figure, run it with {@code -Xms} equal to {@code -Xmx}
+ * and {@code -XX:+AlwaysPreTouch}: the heap is then committed and touched before any measurement. Where it is not
+ * ({@link HeapState#pinned()}), the measurement says so in its notes, and also when the heap committed more memory
+ * while the work ran. What the work allocates on the Java heap is not in the figure only when the heap is pinned.
+ *
+ * <p>Where {@code /proc/self/clear_refs} cannot be written (not Linux, an old kernel, a locked-down container) the
+ * probe is unavailable: the work still runs, and the measurement says that nothing was measured.
+ */
+public final class MemoryProbe implements PeakMemoryMeter {
+    static final String METHOD = "Linux VmHWM during the work minus VmRSS before it, high-water mark reset through"
+            + " /proc/self/clear_refs";
+    private static final long PAGE = 4096;
+
+    private final Path status;
+    private final Path clearRefs;
+
+    MemoryProbe(Path status, Path clearRefs) {
+        this.status = status;
+        this.clearRefs = clearRefs;
+    }
+
+    /** The probe of this process. */
+    public static MemoryProbe host() {
+        return new MemoryProbe(Path.of("/proc/self/status"), Path.of("/proc/self/clear_refs"));
+    }
+
+    @Override
+    public Availability availability() {
+        try {
+            readKib("VmRSS");
+            readKib("VmHWM");
+        } catch (IOException | IllegalStateException e) {
+            return Availability.no("cannot read the resident memory from " + status + " (" + e.getMessage() + ")");
+        }
+        try {
+            resetHighWaterMark();
+        } catch (IOException e) {
+            return Availability.no("cannot reset the resident high-water mark: " + clearRefs
+                    + " is not writable (" + e.getClass().getSimpleName() + ": " + e.getMessage() + ")");
+        }
+        return Availability.yes();
+    }
+
+    @Override
+    public PeakMeasurement measure(Runnable work) {
+        Availability availability = availability();
+        if (!availability.available()) {
+            work.run();
+            return PeakMeasurement.unavailable(availability.reason());
+        }
+        List<String> notes = new ArrayList<>();
+        HeapState heapBefore = HeapState.current();
+        if (!heapBefore.pinned()) notes.add(heapBefore.advice());
+        if (!NativeHeap.trim()) notes.add("malloc_trim is not available, so C heap memory freed earlier and reused"
+                + " by the work may not show");
+        long rssBefore;
+        long highWater;
+        try {
+            resetHighWaterMark();
+            rssBefore = readKib("VmRSS") * 1024;
+            work.run();
+            highWater = readKib("VmHWM") * 1024;
+        } catch (IOException e) {
+            return PeakMeasurement.unavailable("reading " + status + " failed: " + e.getMessage());
+        }
+        HeapState heapAfter = HeapState.current();
+        if (heapAfter.committedBytes() > heapBefore.committedBytes()) {
+            notes.add("the Java heap committed " + Budget.format(heapAfter.committedBytes()
+                    - heapBefore.committedBytes()) + " more during the work, which may be in the figure");
+        }
+        return PeakMeasurement.measured(highWater - rssBefore, METHOD, notes);
+    }
+
+    /**
+     * Measures the method's noise: the figure for work that does nothing, and for work that allocates and touches
+     * 64 MiB of native memory, which should read about 64 MiB.
+     */
+    public Calibration calibrate() {
+        return calibrate(64L << 20);
+    }
+
+    /** {@link #calibrate()} with another amount of native memory touched. */
+    public Calibration calibrate(long bytes) {
+        // a first small run loads and compiles the touching code, so the measured runs do not count that
+        measure(() -> touchNative(1L << 20));
+        PeakMeasurement empty = measure(() -> {});
+        PeakMeasurement touched = measure(() -> touchNative(bytes));
+        return new Calibration(bytes, empty, touched);
+    }
+
+    /**
+     * Allocates {@code bytes} of native memory as a direct {@link ByteBuffer}, writes to every page of it, and frees
+     * it. The memory comes from a confined arena rather than {@code ByteBuffer.allocateDirect} so that it is freed
+     * here, not whenever the garbage collector gets to it: later measurements start from the same place.
+     */
+    static void touchNative(long bytes) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment segment = arena.allocate(bytes, PAGE);
+            ByteBuffer buffer = segment.asByteBuffer();
+            for (long offset = 0; offset < bytes; offset += PAGE) buffer.put((int) offset, (byte) 1);
+        }
+    }
+
+    private void resetHighWaterMark() throws IOException {
+        Files.writeString(clearRefs, "5");
+    }
+
+    private long readKib(String field) throws IOException {
+        for (String line : Files.readAllLines(status)) {
+            if (line.startsWith(field + ":")) {
+                String value = line.substring(field.length() + 1).trim();
+                if (!value.endsWith("kB")) throw new IllegalStateException("unexpected " + field + " line: " + line);
+                return Long.parseLong(value.substring(0, value.length() - 2).trim());
+            }
+        }
+        throw new IllegalStateException("no " + field + " line");
+    }
+
+    /**
+     * The probe's noise, measured: what it reads for no work, and for a known amount of touched native memory.
+     *
+     * @param expectedBytes the native memory the second work touched
+     * @param empty the reading for work that does nothing (the noise floor)
+     * @param touched the reading for the work that touched {@code expectedBytes}
+     */
+    public record Calibration(long expectedBytes, PeakMeasurement empty, PeakMeasurement touched) {
+        public boolean available() {
+            return empty.available() && touched.available();
+        }
+
+        public long noiseFloorBytes() {
+            return empty.bytes();
+        }
+
+        /** The reading for the touched memory minus what was touched. */
+        public long errorBytes() {
+            return touched.bytes() - expectedBytes;
+        }
+
+        public String describe() {
+            if (!available()) return "memory probe not calibrated: " + (empty.available() ? touched : empty).method();
+            return "memory probe calibration (measured): no work reads " + Budget.format(noiseFloorBytes())
+                    + ", touching " + Budget.format(expectedBytes) + " of native memory reads "
+                    + Budget.format(touched.bytes()) + " (error " + Budget.format(errorBytes()) + ")";
+        }
+    }
+}

@@ -1,0 +1,425 @@
+package neuroflux.stages.compile.rules;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.Map;
+import neuroflux.onnx.Attribute;
+import neuroflux.onnx.BadInputException;
+import neuroflux.onnx.DataType;
+import neuroflux.onnx.Node;
+import neuroflux.onnx.Tensor;
+import neuroflux.stages.compile.GradientCheck;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Every gradient rule against central differences on small random shapes: in float64 where ONNX Runtime's CPU
+ * kernels take doubles, in float32 (with a looser tolerance) where they do not (Conv, ConvTranspose).
+ */
+class GradientRulesTest {
+    private static final double STEP64 = 1e-6;
+    private static final double RTOL64 = 1e-6;
+    private static final double STEP32 = 1e-2;
+    private static final double RTOL32 = 2e-2;
+
+    private static GradientCheck doubles() {
+        return new GradientCheck(DataType.DOUBLE, 7);
+    }
+
+    private static GradientCheck floats() {
+        return new GradientCheck(DataType.FLOAT, 7);
+    }
+
+    private static double check64(GradientCheck c) {
+        return c.check(STEP64, RTOL64, 1e-9);
+    }
+
+    private static double check32(GradientCheck c) {
+        return c.check(STEP32, RTOL32, 1e-3);
+    }
+
+    private static long[] s(long... d) {
+        return d;
+    }
+
+    @Test
+    void conv() {
+        GradientCheck c = floats();
+        c.input("x", s(2, 3, 7, 6), true);
+        c.input("w", s(4, 3, 3, 2), true);
+        c.input("b", s(4), true);
+        c.node("Conv", List.of("x", "w", "b"), "y").withInts("pads", 1, 0, 1, 1).withInts("strides", 2, 1);
+        c.output("y");
+        check32(c);
+    }
+
+    @Test
+    void convOnALargeMapUsesPatchesForTheWeightGradient() {
+        GradientCheck c = floats();
+        c.input("x", s(2, 3, 9, 8), true);
+        c.input("w", s(4, 3, 3, 2), true);
+        c.node("Conv", List.of("x", "w"), "y").withInts("pads", 1, 0, 1, 1).withInts("dilations", 1, 2);
+        c.output("y");
+        check32(c);
+        assertTrue(c.vjpGraph().nodes().stream().anyMatch(n -> n.output(0).startsWith("conv_patches")));
+    }
+
+    @Test
+    void pointwiseConvOnALargeMap() {
+        GradientCheck c = floats();
+        c.input("x", s(2, 3, 8, 8), true);
+        c.input("w", s(5, 3, 1, 1), true);
+        c.node("Conv", List.of("x", "w"), "y");
+        c.output("y");
+        check32(c);
+    }
+
+    @Test
+    void convWithGroupsDilationAndStrideLeftover() {
+        GradientCheck c = floats();
+        c.input("x", s(2, 4, 8, 7), true);
+        c.input("w", s(6, 2, 2, 3), true);
+        c.node("Conv", List.of("x", "w"), "y").with("group", 2).withInts("dilations", 2, 1)
+                .withInts("strides", 3, 2).withInts("pads", 0, 1, 1, 0);
+        c.output("y");
+        check32(c);
+    }
+
+    @Test
+    void depthwiseConv() {
+        GradientCheck c = floats();
+        c.input("x", s(3, 4, 6, 6), true);
+        c.input("w", s(4, 1, 3, 3), true);
+        c.node("Conv", List.of("x", "w"), "y").with("group", 4).withInts("pads", 1, 1, 1, 1)
+                .withInts("strides", 2, 2);
+        c.output("y");
+        check32(c);
+    }
+
+    @Test
+    void depthwiseConvWithStrideOneAndDilation() {
+        GradientCheck c = floats();
+        c.input("x", s(2, 3, 7, 6), true);
+        c.input("w", s(3, 1, 3, 2), true);
+        c.node("Conv", List.of("x", "w"), "y").with("group", 3).withInts("pads", 2, 0, 1, 1)
+                .withInts("dilations", 2, 1);
+        c.output("y");
+        check32(c);
+        assertEquals(0, c.vjpGraph().nodes().stream().filter(n -> n.opType().equals("ConvTranspose")).count(),
+                "a depthwise stride-1 input gradient is a Conv");
+    }
+
+    @Test
+    void convSamePadding() {
+        GradientCheck c = floats();
+        c.input("x", s(1, 2, 5, 5), true);
+        c.input("w", s(3, 2, 2, 2), true);
+        c.node("Conv", List.of("x", "w"), "y").with("auto_pad", Attribute.of("SAME_UPPER"));
+        c.output("y");
+        check32(c);
+    }
+
+    @Test
+    void batchNormalizationTraining() {
+        GradientCheck c = doubles();
+        c.input("x", s(3, 2, 3, 2), true);
+        c.input("scale", s(2), true);
+        c.input("bias", s(2), true);
+        c.input("mean", s(2), false);
+        c.constant("var", c.tensor(s(2), new double[] {1, 2}));
+        c.node("BatchNormalization", List.of("x", "scale", "bias", "mean", "var"), "y").with("epsilon", 1e-3f);
+        c.output("y");
+        check64(c);
+    }
+
+    @Test
+    void batchNormalizationOnFeatures() {
+        GradientCheck c = doubles();
+        c.input("x", s(5, 3), true);
+        c.input("scale", s(3), true);
+        c.input("bias", s(3), false);
+        c.input("mean", s(3), false);
+        c.constant("var", c.tensor(s(3), new double[] {1, 2, 3}));
+        c.node("BatchNormalization", List.of("x", "scale", "bias", "mean", "var"), "y");
+        c.output("y");
+        check64(c);
+    }
+
+    @Test
+    void pointwiseConvThenBatchNormOnSinglePixelsThenClip() {
+        GradientCheck c = floats();
+        c.input("x", s(4, 3, 1, 1), true);
+        c.input("w", s(5, 3, 1, 1), true);
+        c.input("scale", s(5), true);
+        c.input("bias", s(5), true);
+        c.constant("mean", c.tensor(s(5), new double[5]));
+        c.constant("var", c.tensor(s(5), new double[] {1, 1, 1, 1, 1}));
+        c.constant("lo", c.tensor(s(), new double[] {0}));
+        c.constant("hi", c.tensor(s(), new double[] {6}));
+        c.node("Conv", List.of("x", "w"), "h").withInts("kernel_shape", 1, 1);
+        c.node("BatchNormalization", List.of("h", "scale", "bias", "mean", "var"), "n");
+        c.node("Clip", List.of("n", "lo", "hi"), "y");
+        c.output("y");
+        check32(c);
+    }
+
+    @Test
+    void relu() {
+        GradientCheck c = doubles();
+        c.input("x", s(3, 4), true);
+        c.node("Relu", List.of("x"), "y");
+        c.output("y");
+        check64(c);
+    }
+
+    @Test
+    void clip() {
+        GradientCheck c = doubles();
+        c.input("x", c.random(s(4, 5), 3), true);
+        c.constant("lo", c.tensor(s(), new double[] {-0.5}));
+        c.constant("hi", c.tensor(s(), new double[] {1.5}));
+        c.node("Clip", List.of("x", "lo", "hi"), "y");
+        c.output("y");
+        check64(c);
+    }
+
+    @Test
+    void clipWithOnlyAMaximum() {
+        GradientCheck c = doubles();
+        c.input("x", c.random(s(10), 3), true);
+        c.constant("hi", c.tensor(s(), new double[] {0.5}));
+        c.node("Clip", List.of("x", "", "hi"), "y");
+        c.output("y");
+        check64(c);
+    }
+
+    @Test
+    void sigmoid() {
+        GradientCheck c = doubles();
+        c.input("x", c.random(s(3, 4), 3), true);
+        c.node("Sigmoid", List.of("x"), "y");
+        c.output("y");
+        check64(c);
+    }
+
+    @Test
+    void mulAddSubDivWithBroadcasting() {
+        GradientCheck c = doubles();
+        c.input("a", s(2, 3, 4), true);
+        c.input("b", s(3, 1), true);
+        c.input("d", c.random(s(1, 4), 1), true);
+        c.node("Mul", List.of("a", "b"), "m");
+        c.node("Add", List.of("m", "b"), "p");
+        c.node("Sub", List.of("d", "p"), "q");
+        c.node("Add", List.of("d", "d"), "dd");
+        c.node("Add", List.of("dd", c.constant("shift", c.tensor(s(), new double[] {3}))), "den");
+        c.node("Div", List.of("q", "den"), "y");
+        c.output("y");
+        check64(c);
+    }
+
+    @Test
+    void maxPoolWithOverlappingWindowsAndPadding() {
+        GradientCheck c = doubles();
+        c.input("x", s(2, 2, 5, 6), true);
+        c.node("MaxPool", List.of("x"), "y").withInts("kernel_shape", 3, 2).withInts("strides", 2, 1)
+                .withInts("pads", 1, 0, 1, 1);
+        c.output("y");
+        check64(c);
+    }
+
+    @Test
+    void averagePool() {
+        GradientCheck c = floats();
+        c.input("x", s(2, 3, 5, 6), true);
+        c.node("AveragePool", List.of("x"), "y").withInts("kernel_shape", 3, 2).withInts("strides", 2, 2)
+                .withInts("pads", 1, 0, 1, 1);
+        c.output("y");
+        check32(c);
+    }
+
+    @Test
+    void averagePoolWithTilingWindowsAndARemainder() {
+        GradientCheck c = floats();
+        c.input("x", s(2, 3, 7, 9), true);
+        c.node("AveragePool", List.of("x"), "y").withInts("kernel_shape", 3, 4).withInts("strides", 3, 4);
+        c.output("y");
+        check32(c);
+        assertEquals(0, c.vjpGraph().nodes().stream().filter(n -> n.opType().equals("ConvTranspose")).count(),
+                "tiling windows spread the gradient with an Expand");
+    }
+
+    @Test
+    void averagePoolCountingPadsWithCeilMode() {
+        GradientCheck c = floats();
+        c.input("x", s(1, 2, 5, 5), true);
+        c.node("AveragePool", List.of("x"), "y").withInts("kernel_shape", 2, 2).withInts("strides", 2, 2)
+                .withInts("pads", 1, 1, 0, 0).with("count_include_pad", 1).with("ceil_mode", 1);
+        c.output("y");
+        check32(c);
+    }
+
+    @Test
+    void globalAveragePoolAndFlatten() {
+        GradientCheck c = floats();
+        c.input("x", s(2, 3, 4, 5), true);
+        c.node("GlobalAveragePool", List.of("x"), "p");
+        c.node("Flatten", List.of("p"), "y");
+        c.output("y");
+        check32(c);
+    }
+
+    @Test
+    void reshapeSqueezeUnsqueeze() {
+        GradientCheck c = doubles();
+        c.input("x", s(2, 6), true);
+        c.constant("shape", Tensor.vector(3, 1, 4));
+        c.constant("axes", Tensor.vector(1));
+        c.node("Reshape", List.of("x", "shape"), "r");
+        c.node("Squeeze", List.of("r", "axes"), "q");
+        c.node("Unsqueeze", List.of("q", "axes"), "y");
+        c.output("y");
+        check64(c);
+    }
+
+    @Test
+    void gemmInAllTranspositions() {
+        for (int ta = 0; ta < 2; ta++) {
+            for (int tb = 0; tb < 2; tb++) {
+                GradientCheck c = doubles();
+                c.input("a", ta == 0 ? s(3, 4) : s(4, 3), true);
+                c.input("b", tb == 0 ? s(4, 5) : s(5, 4), true);
+                c.input("c", s(5), true);
+                c.node("Gemm", List.of("a", "b", "c"), "y").with("transA", ta).with("transB", tb)
+                        .with("alpha", 0.7f).with("beta", 1.3f);
+                c.output("y");
+                check64(c);
+            }
+        }
+    }
+
+    @Test
+    void matMulWithBroadcastBatch() {
+        // float: ONNX Runtime fuses MatMul with Transpose into a kernel that exists for float only
+        GradientCheck c = floats();
+        c.input("a", s(2, 3, 4), true);
+        c.input("b", s(4, 5), true);
+        c.node("MatMul", List.of("a", "b"), "y");
+        c.output("y");
+        check32(c);
+    }
+
+    @Test
+    void concatAndSplit() {
+        GradientCheck c = doubles();
+        c.input("a", s(2, 3), true);
+        c.input("b", s(2, 2), true);
+        c.constant("sizes", Tensor.vector(1, 4));
+        c.node("Concat", List.of("a", "b"), "cat").with("axis", -1);
+        c.node("Split", List.of("cat", "sizes"), "left", "right").with("axis", 1);
+        c.output("right");
+        check64(c);
+    }
+
+    @Test
+    void sliceWithUnitAndOtherSteps() {
+        GradientCheck c = doubles();
+        c.input("x", s(4, 7), true);
+        c.constant("starts", Tensor.vector(1, -1));
+        c.constant("ends", Tensor.vector(3, 0));
+        c.constant("axes", Tensor.vector(0, 1));
+        c.constant("steps", Tensor.vector(1, -2));
+        c.constant("starts2", Tensor.vector(2));
+        c.constant("ends2", Tensor.vector(100));
+        c.node("Slice", List.of("x", "starts", "ends", "axes", "steps"), "y");
+        c.node("Slice", List.of("x", "starts2", "ends2"), "z");
+        c.output("y");
+        c.output("z");
+        check64(c);
+    }
+
+    @Test
+    void transpose() {
+        GradientCheck c = doubles();
+        c.input("x", s(2, 3, 4), true);
+        c.node("Transpose", List.of("x"), "y").withInts("perm", 1, 2, 0);
+        c.output("y");
+        check64(c);
+    }
+
+    @Test
+    void reduceMeanAndReduceSum() {
+        GradientCheck c = doubles();
+        c.input("x", s(2, 3, 4), true);
+        c.constant("axes", Tensor.vector(0, 2));
+        c.node("ReduceMean", List.of("x"), "m").withInts("axes", 1).with("keepdims", 0);
+        c.node("ReduceSum", List.of("x", "axes"), "s");
+        c.output("m");
+        c.output("s");
+        check64(c);
+    }
+
+    @Test
+    void identityAndZeroRatioDropout() {
+        GradientCheck c = doubles();
+        c.input("x", s(3, 2), true);
+        c.constant("ratio", c.tensor(s(), new double[] {0}));
+        c.node("Identity", List.of("x"), "i");
+        c.node("Dropout", List.of("i", "ratio"), "y");
+        c.output("y");
+        check64(c);
+    }
+
+    @Test
+    void trainingDropoutPassesGradientThroughItsMask() {
+        GradientCheck c = doubles();
+        c.input("x", c.random(s(200), 1), true);
+        c.constant("ratio", c.tensor(s(), new double[] {0.25}));
+        c.node("Dropout", List.of("x", "ratio"), "y");
+        c.output("y");
+        Tensor seed = c.tensor(s(200), java.util.stream.DoubleStream.generate(() -> 1).limit(200).toArray());
+        double[] grad = c.analytic(Map.of("y", seed)).get("x").doubles();
+        long kept = java.util.Arrays.stream(grad).filter(g -> Math.abs(g - 1 / 0.75) < 1e-12).count();
+        long dropped = java.util.Arrays.stream(grad).filter(g -> g == 0).count();
+        assertEquals(200, kept + dropped, "every gradient is 0 or 1 / (1 - ratio)");
+        assertTrue(kept > 100 && dropped > 20, kept + " kept, " + dropped + " dropped");
+    }
+
+    @Test
+    void sharedValueSumsGradientsOfAllConsumers() {
+        GradientCheck c = doubles();
+        c.input("x", s(3, 3), true);
+        c.node("Relu", List.of("x"), "r");
+        c.node("Mul", List.of("x", "r"), "m");
+        c.node("Sigmoid", List.of("x"), "g");
+        c.node("Add", List.of("m", "g"), "y");
+        c.output("y");
+        check64(c);
+    }
+
+    @Test
+    void unsupportedOperatorOnTheGradientPathIsNamed() {
+        GradientCheck c = doubles();
+        c.input("x", s(2, 3), true);
+        c.node("Tanh", List.of("x"), "y").setName("odd_one");
+        c.output("y");
+        BadInputException e = assertThrows(BadInputException.class, c::vjpGraph);
+        assertTrue(e.getMessage().contains("'odd_one'") && e.getMessage().contains("Tanh"), e.getMessage());
+    }
+
+    @Test
+    void constantInputsGetNoGradientNodes() {
+        GradientCheck c = floats();
+        c.input("x", s(2, 3), false);
+        c.input("w", s(3, 3), true);
+        c.node("MatMul", List.of("x", "w"), "y");
+        c.output("y");
+        List<Node> nodes = c.vjpGraph().nodes();
+        assertEquals(0, nodes.stream().filter(n -> n.outputs().get(0).startsWith("matmul_da")).count(),
+                "no gradient is computed for the constant input");
+        assertEquals(1, nodes.stream().filter(n -> n.outputs().get(0).startsWith("matmul_db")).count());
+        check32(c);
+    }
+}

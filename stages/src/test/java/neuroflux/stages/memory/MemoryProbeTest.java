@@ -1,0 +1,68 @@
+package neuroflux.stages.memory;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicBoolean;
+import neuroflux.onnx.runtime.Device;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class MemoryProbeTest {
+    private static final long MIB = 1L << 20;
+
+    @Test
+    void calibrationReadsTouchedNativeMemoryWithinAFewMiB() {
+        MemoryProbe probe = MemoryProbe.host();
+        assumeTrue(probe.availability().available(), probe.availability().reason());
+        MemoryProbe.Calibration c = probe.calibrate();
+        assertTrue(c.available(), c.describe());
+        assertTrue(Math.abs(c.noiseFloorBytes()) <= 4 * MIB, c.describe());
+        assertTrue(Math.abs(c.errorBytes()) <= 4 * MIB, c.describe());
+        assertTrue(c.describe().contains("measured"), c.describe());
+    }
+
+    @Test
+    void saysWhenTheHeapIsNotPinned() {
+        MemoryProbe probe = MemoryProbe.host();
+        assumeTrue(probe.availability().available(), probe.availability().reason());
+        PeakMeasurement m = probe.measure(() -> {});
+        boolean advised = m.notes().stream().anyMatch(n -> n.contains("-XX:+AlwaysPreTouch"));
+        assertEquals(!HeapState.current().pinned(), advised, m.describe());
+    }
+
+    @Test
+    void pinnedMeansAllCommittedAndPreTouched() {
+        assertTrue(new HeapState(256 * MIB, 256 * MIB, true).pinned());
+        assertFalse(new HeapState(128 * MIB, 256 * MIB, true).pinned());
+        assertFalse(new HeapState(256 * MIB, 256 * MIB, false).pinned());
+        assertFalse(new HeapState(256 * MIB, -1, true).pinned());
+    }
+
+    @Test
+    void withoutClearRefsNothingIsMeasuredButTheWorkRuns(@TempDir Path dir) {
+        MemoryProbe probe = new MemoryProbe(Path.of("/proc/self/status"), dir.resolve("absent/clear_refs"));
+        assertFalse(probe.availability().available());
+        assertTrue(probe.availability().reason().contains("not writable"), probe.availability().reason());
+        AtomicBoolean ran = new AtomicBoolean();
+        PeakMeasurement m = probe.measure(() -> ran.set(true));
+        assertTrue(ran.get());
+        assertFalse(m.available());
+        assertThrows(IllegalStateException.class, m::bytes);
+        assertTrue(m.describe().startsWith("not measured"), m.describe());
+    }
+
+    @Test
+    void theCudaExtensionPointSaysItCannotMeasureYet() {
+        PeakMemoryMeter meter = PeakMemoryMeter.forDevice(Device.CUDA);
+        assertFalse(meter.availability().available());
+        AtomicBoolean ran = new AtomicBoolean();
+        assertFalse(meter.measure(() -> ran.set(true)).available());
+        assertTrue(ran.get());
+        assertTrue(PeakMemoryMeter.forDevice(Device.CPU) instanceof MemoryProbe);
+    }
+}

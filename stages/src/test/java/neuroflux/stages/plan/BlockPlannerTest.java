@@ -1,0 +1,196 @@
+package neuroflux.stages.plan;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import neuroflux.onnx.BadInputException;
+import org.junit.jupiter.api.Test;
+
+class BlockPlannerTest {
+    private static UnitProfile unit(String name, long fixed, long in, long act, long out, StepTime train,
+                                    StepTime cache) {
+        return new UnitProfile(name, fixed, in, act, out, train, cache);
+    }
+
+    @Test
+    void twoSimilarUnitsShareABlockWhenThatSavesTheCachingPass() {
+        // usable 900,000 B. Alone: (900,000 - 100,000) / (1,000 + 2,000) -> batch 266.
+        // Together: fixed 200,000; per sample 1,000 (block input) + max(2,000, 2,000 + 1,000) = 4,000 -> 175,
+        // peak 200,000 + 175 * 4,000 = 900,000. Training time is the same either way (constant per-sample time,
+        // 2 epochs * 1,000 samples * 1 ms = 2 s a unit); apart, unit a's output must be cached (1,000 * 0.2 ms).
+        StepTime train = StepTime.perSample(1e-3);
+        StepTime cache = StepTime.perSample(2e-4);
+        List<UnitProfile> units = List.of(unit("a", 100_000, 1_000, 2_000, 1_000, train, cache),
+                unit("b", 100_000, 1_000, 2_000, 500, train, cache));
+        BlockPlanner planner = new BlockPlanner(PlannerSettings.of(1_000_000, 2, 1_000));
+        Plan plan = planner.plan(units);
+        assertEquals(List.of(2), plan.blockSizes());
+        Block block = plan.blocks().get(0);
+        assertEquals(175, block.batch());
+        assertEquals(900_000, block.predictedPeakBytes());
+        assertEquals(4.0, plan.predictedSeconds(), 1e-9);
+        Plan apart = planner.planSplit(units, List.of(1, 1));
+        assertEquals(List.of(266, 266), apart.blocks().stream().map(Block::batch).toList());
+        assertEquals(4.2, apart.predictedSeconds(), 1e-9);
+    }
+
+    /** Units of 1,000 B/sample around one of 10,000 B/sample; steps cost 10 ms plus 0.1 ms a sample. */
+    private static List<UnitProfile> narrowWideNarrow() {
+        StepTime train = StepTime.linear(0.01, 1e-4);
+        StepTime free = StepTime.perSample(0);
+        return List.of(unit("u0", 0, 100, 900, 100, train, free), unit("u1", 0, 100, 9_900, 100, train, free),
+                unit("u2", 0, 100, 900, 100, train, free));
+    }
+
+    @Test
+    void dissimilarUnitsTrainApartAtTheirOwnBatchSizes() {
+        // usable 1,000,000 B, no margin. Alone: u0, u2 -> 1,000 B/sample -> capped at 512; u1 -> 10,000 -> 100.
+        // Per unit, 1,000 samples * (0.01/b + 1e-4) s: 0.11953125 s at 512, 0.2 s at 100, 0.2010101 s at 99.
+        // [1,1,1] 0.43906 s; [1,2] 0.51953 s (u1,u2 at 100); [2,1] 0.52152 s (u0,u1 at 99); [3] 0.60303 s.
+        BlockPlanner planner = new BlockPlanner(PlannerSettings.of(1_000_000, 1, 1_000).withMargin(0));
+        Plan plan = planner.plan(narrowWideNarrow());
+        assertEquals(List.of(1, 1, 1), plan.blockSizes());
+        assertEquals(List.of(512, 100, 512), plan.blocks().stream().map(Block::batch).toList());
+        assertEquals(2 * 0.11953125 + 0.2, plan.predictedSeconds(), 1e-9);
+    }
+
+    @Test
+    void aBlockOverheadMakesOneBlockCheaper() {
+        // the same units with 0.1 s per block: [1,1,1] 0.73906, [1,2] 0.71953, [2,1] 0.72152, [3] 0.70303
+        BlockPlanner planner = new BlockPlanner(PlannerSettings.of(1_000_000, 1, 1_000).withMargin(0)
+                .withBlockOverheadSeconds(0.1));
+        Plan plan = planner.plan(narrowWideNarrow());
+        assertEquals(List.of(3), plan.blockSizes());
+        assertEquals(99, plan.blocks().get(0).batch());
+        assertEquals(3 * (0.01 / 99 + 1e-4) * 1_000 + 0.1, plan.predictedSeconds(), 1e-9);
+    }
+
+    @Test
+    void theDynamicProgrammeFindsTheCheapestOfAllSplits() {
+        Random random = new Random(2024);
+        int merged = 0;
+        int split = 0;
+        for (int instance = 0; instance < 300; instance++) {
+            int n = 1 + random.nextInt(7);
+            List<UnitProfile> units = randomUnits(random, n);
+            PlannerSettings base = new PlannerSettings(1, random.nextDouble() * 0.3, 1 + random.nextInt(600),
+                    1 + random.nextInt(5), 100 + random.nextInt(10_000),
+                    random.nextBoolean() ? 0 : random.nextDouble() * 1e-8, random.nextBoolean() ? 0 : random.nextDouble());
+            long smallest = new BlockPlanner(base).smallestBudget(units);
+            BlockPlanner planner = new BlockPlanner(base.withBudget(smallest + random.nextLong(smallest * 6)));
+            Plan plan = planner.plan(units);
+
+            double bruteBest = Double.POSITIVE_INFINITY;
+            for (int cuts = 0; cuts < 1 << (n - 1); cuts++) {
+                Plan p = planner.planSplit(units, sizes(cuts, n));
+                if (p != null) bruteBest = Math.min(bruteBest, p.predictedSeconds());
+            }
+            String at = "instance " + instance + ": " + plan.describe();
+            assertEquals(bruteBest, plan.predictedSeconds(), 1e-9 * bruteBest, at);
+            if (plan.blocks().size() < n) merged++;
+            if (plan.blocks().size() > 1) split++;
+            long usable = planner.settings().usableBytes();
+            for (Block b : plan.blocks()) {
+                assertTrue(b.predictedPeakBytes() <= usable, at);
+                Block oneMore = planner.block(units, b.firstUnit(), b.lastUnit());
+                assertEquals(b, oneMore);
+                assertTrue(b.batch() == planner.settings().batchCap()
+                        || peakAt(units, b, b.batch() + 1) > usable, "the batch is the largest that fits: " + at);
+            }
+        }
+        assertTrue(merged > 30 && split > 30, "the instances exercise both merging and splitting: " + merged + ", "
+                + split);
+    }
+
+    /** The block's peak at another batch, from the formula in BlockPlanner's documentation. */
+    private static long peakAt(List<UnitProfile> units, Block b, long batch) {
+        long fixed = 0;
+        long largest = 0;
+        for (int k = b.firstUnit(); k <= b.lastUnit(); k++) {
+            UnitProfile u = units.get(k);
+            fixed += u.fixedBytes();
+            largest = Math.max(largest, u.activationBytesPerSample()
+                    + (k == b.firstUnit() ? 0 : u.inputBytesPerSample()));
+        }
+        return fixed + batch * (units.get(b.firstUnit()).inputBytesPerSample() + largest);
+    }
+
+    private static List<Integer> sizes(int cuts, int n) {
+        List<Integer> sizes = new ArrayList<>();
+        int size = 1;
+        for (int i = 0; i < n - 1; i++) {
+            if ((cuts & (1 << i)) != 0) {
+                sizes.add(size);
+                size = 1;
+            } else {
+                size++;
+            }
+        }
+        sizes.add(size);
+        return sizes;
+    }
+
+    private static List<UnitProfile> randomUnits(Random random, int n) {
+        List<UnitProfile> units = new ArrayList<>();
+        long in = 1 + random.nextInt(50_000);
+        for (int i = 0; i < n; i++) {
+            long out = 1 + random.nextInt(50_000);
+            units.add(unit("u" + i, random.nextInt(5_000_000), in, random.nextInt(400_000), out,
+                    StepTime.linear(random.nextDouble() * 0.05, random.nextDouble() * 1e-3),
+                    StepTime.linear(random.nextDouble() * 0.01, random.nextDouble() * 1e-4)));
+            in = out;
+        }
+        return units;
+    }
+
+    @Test
+    void aBudgetTooSmallForBatchSizeOneNamesTheSmallestThatWorks() {
+        // alone at batch 1: u0 1,000 + 100 + 900 = 2,000 B; u1 5,000 + 100 + 400 = 5,500 B.
+        // with a 10% margin: floor(6,112 * 0.9) = 5,500 fits, floor(6,111 * 0.9) = 5,499 does not
+        StepTime t = StepTime.perSample(1e-3);
+        List<UnitProfile> units = List.of(unit("u0", 1_000, 100, 900, 100, t, t), unit("u1", 5_000, 100, 400, 10, t, t));
+        PlannerSettings settings = PlannerSettings.of(6_000, 1, 100);
+        BudgetTooSmallException e = assertThrows(BudgetTooSmallException.class,
+                () -> new BlockPlanner(settings).plan(units));
+        assertEquals(6_112, e.smallestBudgetBytes());
+        assertTrue(e.getMessage().contains("6112 bytes") && e.getMessage().contains("'u1'"), e.getMessage());
+        assertTrue(!e.getMessage().contains("\n"));
+        assertTrue(e instanceof BadInputException);
+
+        Plan atMinimum = new BlockPlanner(settings.withBudget(6_112)).plan(units);
+        assertEquals(List.of(1, 1), atMinimum.blockSizes());
+        // u1 just fits at batch 1; u0 gets (5,500 - 1,000) / 1,000 -> 4
+        assertEquals(List.of(4, 1), atMinimum.blocks().stream().map(Block::batch).toList());
+        assertThrows(BudgetTooSmallException.class, () -> new BlockPlanner(settings.withBudget(6_111)).plan(units));
+    }
+
+    @Test
+    void theStatedMinimumAlwaysPlans() {
+        Random random = new Random(5);
+        for (int i = 0; i < 500; i++) {
+            List<UnitProfile> units = randomUnits(random, 1 + random.nextInt(5));
+            PlannerSettings settings = PlannerSettings.of(1, 1, 1_000).withMargin(random.nextDouble() * 0.5);
+            long smallest = new BlockPlanner(settings).smallestBudget(units);
+            new BlockPlanner(settings.withBudget(smallest)).plan(units);
+            if (smallest > 1) {
+                BudgetTooSmallException e = assertThrows(BudgetTooSmallException.class,
+                        () -> new BlockPlanner(settings.withBudget(smallest - 1)).plan(units));
+                assertEquals(smallest, e.smallestBudgetBytes());
+            }
+        }
+    }
+
+    @Test
+    void backpropGetsTheLargestBatchThatFitsTheSameBudget() {
+        // usable 900,000: (900,000 - 300,000) / 5,000 = 120
+        BlockPlanner planner = new BlockPlanner(PlannerSettings.of(1_000_000, 1, 1_000));
+        assertEquals(120, planner.largestBackpropBatch(300_000, 5_000));
+        assertEquals(0, planner.largestBackpropBatch(896_000, 5_000), "not even batch size 1 fits");
+        assertEquals(1, planner.largestBackpropBatch(895_000, 5_000));
+        assertEquals(512, planner.largestBackpropBatch(0, 10), "capped");
+    }
+}
