@@ -63,6 +63,15 @@ public final class OrtSession implements AutoCloseable {
         }
     }
 
+    /**
+     * Opens a user's model once on the CPU and closes it: a command calls this right after importing, so that a
+     * model ONNX Runtime refuses is reported as such, naming the file, before stages build graphs from it (a
+     * training step, a partition), where the same refusal would look like a bug of neuroflux.
+     */
+    public static void verifyUserModel(Graph graph, String modelName) {
+        openUserModel(graph, RuntimeOptions.cpu(1), modelName).close();
+    }
+
     private static OrtSession create(byte[] model, RuntimeOptions options) throws OrtException {
         OrtEnvironment env = OrtEnvironment.getEnvironment();
         try (SessionOptions so = sessionOptions(options)) {

@@ -12,6 +12,7 @@ import neuroflux.onnx.BadInputException;
 import neuroflux.onnx.Graph;
 import neuroflux.onnx.OnnxModels;
 import neuroflux.onnx.runtime.Device;
+import neuroflux.onnx.runtime.OrtSession;
 import neuroflux.onnx.runtime.RuntimeOptions;
 import neuroflux.stages.compile.CompiledStep;
 import neuroflux.stages.compile.InferenceCompiler;
@@ -173,6 +174,7 @@ public final class TrainCommand implements Command {
         Settings s = settings(line);
         long wallStart = System.nanoTime();
         ImportedModel model = ModelImporter.load(s.model());
+        OrtSession.verifyUserModel(model.graph(), s.model().toString());
         DataSplits splits = DataSources.load(s.data(), model.sampleShape(), model.classes());
         if (splits.train().size() < s.batchSize()) {
             throw new BadInputException("the training set has " + splits.train().size() + " samples, fewer than one"
