@@ -109,7 +109,10 @@ public final class Graph {
         return v == null ? null : v.type();
     }
 
-    /** A value or node name not used in this graph yet, starting with the given prefix. */
+    /**
+     * A value or node name not used in this graph yet, starting with the given prefix. It looks at every name of
+     * the graph, so a pass that needs many names should take {@link #usedNames} once and extend it itself.
+     */
     public String uniqueName(String prefix) {
         Set<String> used = usedNames();
         String candidate;
@@ -119,7 +122,8 @@ public final class Graph {
         return candidate;
     }
 
-    private Set<String> usedNames() {
+    /** Every value and node name of the graph, in a new set the caller may change. */
+    public Set<String> usedNames() {
         Set<String> used = new HashSet<>(initializers.keySet());
         used.addAll(valueInfo.keySet());
         for (ValueInfo v : inputs) used.add(v.name());

@@ -100,28 +100,46 @@ public final class Node {
     }
 
     public long intAttr(String attr, long fallback) {
-        Attribute a = attributes.get(attr);
+        Attribute a = attribute(attr, Attribute.Kind.INT);
         return a == null ? fallback : a.asInt();
     }
 
+    /** A float attribute; an int one is read as a float, as ONNX tools write either for alpha, say. */
     public float floatAttr(String attr, float fallback) {
-        Attribute a = attributes.get(attr);
+        Attribute a = attribute(attr, Attribute.Kind.FLOAT, Attribute.Kind.INT);
         return a == null ? fallback : a.asFloat();
     }
 
     public String stringAttr(String attr, String fallback) {
-        Attribute a = attributes.get(attr);
+        Attribute a = attribute(attr, Attribute.Kind.STRING);
         return a == null ? fallback : a.asString();
     }
 
     public long[] intsAttr(String attr, long[] fallback) {
-        Attribute a = attributes.get(attr);
+        Attribute a = attribute(attr, Attribute.Kind.INTS);
         return a == null ? fallback : a.asInts();
     }
 
+    public float[] floatsAttr(String attr, float[] fallback) {
+        Attribute a = attribute(attr, Attribute.Kind.FLOATS);
+        return a == null ? fallback : a.asFloats();
+    }
+
     public Tensor tensorAttr(String attr) {
-        Attribute a = attributes.get(attr);
+        Attribute a = attribute(attr, Attribute.Kind.TENSOR);
         return a == null ? null : a.asTensor();
+    }
+
+    /**
+     * The attribute if present, checked to be of one of the expected kinds: a file can declare {@code group} as a
+     * float or {@code pads} as a tensor, and that is a broken model, not a reason to fail with a cast error.
+     */
+    private Attribute attribute(String attr, Attribute.Kind... expected) {
+        Attribute a = attributes.get(attr);
+        if (a == null) return null;
+        for (Attribute.Kind k : expected) if (a.kind() == k) return a;
+        throw new BadInputException("node " + describe() + ": attribute '" + attr + "' is of kind " + a.kind()
+                + ", expected " + expected[0]);
     }
 
     /** How the node is named in messages: its name and operator, so a user can find it in a model viewer. */

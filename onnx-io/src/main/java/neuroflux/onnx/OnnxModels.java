@@ -4,7 +4,6 @@ import com.google.protobuf.ByteString;
 import com.google.protobuf.CodedInputStream;
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,21 +21,11 @@ import neuroflux.onnx.proto.Onnx.ValueInfoProto;
 public final class OnnxModels {
     /** IR version written: 8 goes with opset 17 and is read by every ONNX Runtime since 1.10. */
     public static final long IR_VERSION = 8;
-    private static final long MAX_MODEL_BYTES = 4L << 30;
 
     private OnnxModels() {}
 
     public static Graph read(Path file) {
-        byte[] bytes;
-        try {
-            if (Files.isDirectory(file)) throw new BadInputException(file + " is a folder, not an ONNX model file");
-            if (Files.size(file) > MAX_MODEL_BYTES) throw new BadInputException(file + " is larger than 4 GiB");
-            bytes = Files.readAllBytes(file);
-        } catch (NoSuchFileException e) {
-            throw new BadInputException("no such model file: " + file);
-        } catch (IOException e) {
-            throw new BadInputException("cannot read model " + file + ": " + e.getMessage(), e);
-        }
+        byte[] bytes = InputFiles.read(file, "model file");
         Path dir = file.toAbsolutePath().getParent();
         return fromBytes(bytes, dir, file.toString());
     }
@@ -45,8 +34,12 @@ public final class OnnxModels {
     public static Graph fromBytes(byte[] bytes, Path dir, String what) {
         ModelProto m;
         try {
+            WireScan.check(bytes, ModelProto.getDescriptor(), what);
             CodedInputStream in = CodedInputStream.newInstance(bytes);
-            in.setRecursionLimit(64);
+            // the scan has bounded the nesting already; this is a second line of defence
+            in.setRecursionLimit(2 * WireScan.MAX_DEPTH);
+            // weights then share the file's bytes instead of being copied out of them
+            in.enableAliasing(true);
             m = ModelProto.parseFrom(in);
         } catch (IOException e) {
             throw new BadInputException(what + " is not a valid ONNX model (" + firstLine(e.getMessage()) + ")");
@@ -55,7 +48,7 @@ public final class OnnxModels {
             throw new BadInputException(what + " is not an ONNX model: it holds no graph");
         }
         try {
-            return fromProto(m, dir);
+            return fromProto(m, dir == null ? ExternalData.none() : ExternalData.in(dir));
         } catch (BadInputException e) {
             throw new BadInputException(what + ": " + e.getMessage(), e);
         }
@@ -67,7 +60,7 @@ public final class OnnxModels {
         return i < 0 ? s : s.substring(0, i);
     }
 
-    static Graph fromProto(ModelProto m, Path dir) {
+    static Graph fromProto(ModelProto m, ExternalData external) {
         GraphProto gp = m.getGraph();
         Graph g = new Graph(gp.getName().isEmpty() ? "graph" : gp.getName());
         g.opsets().clear();
@@ -75,7 +68,11 @@ public final class OnnxModels {
         if (m.getOpsetImportCount() == 0) g.opsets().put("", 1L);
         for (TensorProto t : gp.getInitializerList()) {
             if (t.getName().isEmpty()) throw new BadInputException("an initializer has no name");
-            g.addInitializer(t.getName(), TensorCodec.fromProto(t, dir));
+            // a second initializer of the same name would silently replace the first
+            if (g.isInitializer(t.getName())) {
+                throw new BadInputException("two initializers are named '" + t.getName() + "'");
+            }
+            g.addInitializer(t.getName(), TensorCodec.fromProto(t, external));
         }
         for (ValueInfoProto v : gp.getInputList()) {
             if (!g.isInitializer(v.getName())) g.inputs().add(valueInfo(v));
@@ -84,7 +81,7 @@ public final class OnnxModels {
         for (ValueInfo v : g.inputs()) g.valueInfo().put(v.name(), v);
         for (ValueInfo v : g.outputs()) g.valueInfo().put(v.name(), v);
         for (ValueInfoProto v : gp.getValueInfoList()) g.valueInfo().putIfAbsent(v.getName(), valueInfo(v));
-        for (NodeProto n : gp.getNodeList()) g.add(node(n, dir));
+        for (NodeProto n : gp.getNodeList()) g.add(node(n, external));
         return g;
     }
 
@@ -96,6 +93,10 @@ public final class OnnxModels {
         DataType type = t.getElemType() == 0 ? null : DataType.fromCode(t.getElemType());
         long[] shape = null;
         if (t.hasShape()) {
+            if (t.getShape().getDimCount() > Shapes.MAX_RANK) {
+                throw new BadInputException("value '" + v.getName() + "' declares " + t.getShape().getDimCount()
+                        + " dimensions, more than neuroflux accepts (" + Shapes.MAX_RANK + ")");
+            }
             shape = new long[t.getShape().getDimCount()];
             for (int i = 0; i < shape.length; i++) {
                 TensorShapeProto.Dimension d = t.getShape().getDim(i);
@@ -105,22 +106,22 @@ public final class OnnxModels {
         return new ValueInfo(v.getName(), type, shape);
     }
 
-    private static Node node(NodeProto n, Path dir) {
+    private static Node node(NodeProto n, ExternalData external) {
         Node node = new Node(n.getOpType(), n.getName(), n.getDomain(), n.getInputList(), n.getOutputList(),
                 new java.util.LinkedHashMap<>());
         for (AttributeProto a : n.getAttributeList()) {
-            node.attributes().put(a.getName(), attribute(a, n, dir));
+            node.attributes().put(a.getName(), attribute(a, n, external));
         }
         return node;
     }
 
-    private static Attribute attribute(AttributeProto a, NodeProto n, Path dir) {
+    private static Attribute attribute(AttributeProto a, NodeProto n, ExternalData external) {
         AttributeProto.AttributeType type = a.getType();
         return switch (type) {
             case FLOAT -> Attribute.of(a.getF());
             case INT -> Attribute.of(a.getI());
             case STRING -> Attribute.of(a.getS().toStringUtf8());
-            case TENSOR -> Attribute.of(TensorCodec.fromProto(a.getT(), dir));
+            case TENSOR -> Attribute.of(TensorCodec.fromProto(a.getT(), external));
             case FLOATS -> {
                 float[] f = new float[a.getFloatsCount()];
                 for (int i = 0; i < f.length; i++) f[i] = a.getFloats(i);

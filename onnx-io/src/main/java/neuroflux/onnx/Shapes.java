@@ -4,6 +4,12 @@ import java.util.Arrays;
 
 /** Small helpers for shapes held as {@code long[]}; a dimension of -1 is unknown (symbolic). */
 public final class Shapes {
+    /**
+     * The most dimensions a tensor neuroflux handles may have (NumPy's limit). Real CNNs stay below 8; the limit
+     * keeps a hostile file from making every shape a million entries long.
+     */
+    public static final int MAX_RANK = 64;
+
     private Shapes() {}
 
     public static long size(long[] shape) {

@@ -1,8 +1,9 @@
 package neuroflux.onnx;
 
 import com.google.protobuf.ByteString;
+import com.google.protobuf.CodedInputStream;
+import com.google.protobuf.InvalidProtocolBufferException;
 import java.io.IOException;
-import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
@@ -12,8 +13,11 @@ import neuroflux.onnx.proto.Onnx.TensorProto;
 
 /** Converts between {@link Tensor} and ONNX's {@code TensorProto}, including data stored in external files. */
 public final class TensorCodec {
-    /** No single tensor neuroflux reads may be larger than this; a declared terabyte tensor is a hostile file. */
-    public static final long MAX_TENSOR_BYTES = 1L << 31;
+    /**
+     * No single tensor neuroflux reads may be larger than this (a Java array's limit, about 2 GiB): a declared
+     * terabyte tensor is a hostile file.
+     */
+    public static final long MAX_TENSOR_BYTES = Integer.MAX_VALUE - 8;
 
     private TensorCodec() {}
 
@@ -24,10 +28,14 @@ public final class TensorCodec {
         return b.build();
     }
 
-    /** Reads a tensor; {@code baseDir} is the model's folder, where external data must lie (null: none allowed). */
-    public static Tensor fromProto(TensorProto p, Path baseDir) {
+    /** Reads a tensor; {@code external} says where data stored outside the model may be read from. */
+    public static Tensor fromProto(TensorProto p, ExternalData external) {
         String what = p.getName().isEmpty() ? "a tensor" : "tensor '" + p.getName() + "'";
         DataType type = DataType.fromCode(p.getDataType());
+        if (p.getDimsCount() > Shapes.MAX_RANK) {
+            throw new BadInputException(what + " has " + p.getDimsCount() + " dimensions, more than neuroflux accepts ("
+                    + Shapes.MAX_RANK + ")");
+        }
         long[] shape = new long[p.getDimsCount()];
         long count = 1;
         for (int i = 0; i < shape.length; i++) {
@@ -42,11 +50,11 @@ public final class TensorCodec {
         }
         ByteBuffer data;
         if (p.getDataLocation() == TensorProto.DataLocation.EXTERNAL) {
-            data = readExternal(p, baseDir, what, bytes);
+            data = readExternal(p, external, what, bytes);
         } else if (p.hasRawData()) {
             data = p.getRawData().asReadOnlyByteBuffer();
         } else {
-            data = fromTypedFields(p, type, (int) count);
+            data = fromTypedFields(p, type, (int) count, what);
         }
         if (data.remaining() != bytes) {
             throw new BadInputException(what + " of shape " + Shapes.format(shape) + " holds " + data.remaining()
@@ -61,18 +69,18 @@ public final class TensorCodec {
         return r;
     }
 
-    private static ByteBuffer fromTypedFields(TensorProto p, DataType type, int count) {
-        ByteBuffer b = ByteBuffer.allocate(count * type.bytes).order(ByteOrder.LITTLE_ENDIAN);
+    private static ByteBuffer fromTypedFields(TensorProto p, DataType type, int count, String what) {
         int available = switch (type) {
             case FLOAT -> p.getFloatDataCount();
             case DOUBLE -> p.getDoubleDataCount();
             case INT64 -> p.getInt64DataCount();
             default -> p.getInt32DataCount();
         };
+        // checked before allocating: a small file may declare a huge shape and hold no values at all
         if (available != count) {
-            throw new BadInputException("tensor '" + p.getName() + "' holds " + available + " values, its shape needs "
-                    + count);
+            throw new BadInputException(what + " holds " + available + " values, its shape needs " + count);
         }
+        ByteBuffer b = ByteBuffer.allocate(count * type.bytes).order(ByteOrder.LITTLE_ENDIAN);
         for (int i = 0; i < count; i++) {
             switch (type) {
                 case FLOAT -> b.putFloat(p.getFloatData(i));
@@ -86,7 +94,7 @@ public final class TensorCodec {
         return b.flip();
     }
 
-    private static ByteBuffer readExternal(TensorProto p, Path baseDir, String what, long bytes) {
+    private static ByteBuffer readExternal(TensorProto p, ExternalData external, String what, long bytes) {
         String location = null;
         long offset = 0;
         long length = -1;
@@ -103,37 +111,23 @@ public final class TensorCodec {
             }
         }
         if (location == null) throw new BadInputException(what + " is stored externally but names no location");
-        if (baseDir == null) throw new BadInputException(what + " is stored externally, which is not allowed here");
-        Path base = baseDir.toAbsolutePath().normalize();
-        Path file = base.resolve(location).normalize();
-        if (!file.startsWith(base) || Path.of(location).isAbsolute()) {
-            throw new BadInputException(what + " points to external data outside the model's folder: " + location);
-        }
         if (length < 0) length = bytes;
         if (length != bytes || offset < 0) {
-            throw new BadInputException(what + " declares " + length + " bytes of external data, its shape needs " + bytes);
+            throw new BadInputException(what + " declares " + length + " bytes of external data at offset " + offset
+                    + ", its shape needs " + bytes);
         }
-        try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "r")) {
-            if (offset + length > f.length()) {
-                throw new BadInputException(what + ": external file " + location + " is too short (" + f.length()
-                        + " bytes, needs " + (offset + length) + ")");
-            }
-            byte[] buf = new byte[(int) length];
-            f.seek(offset);
-            f.readFully(buf);
-            return ByteBuffer.wrap(buf);
-        } catch (IOException e) {
-            throw new BadInputException(what + ": cannot read external data " + file + ": " + e.getMessage(), e);
-        }
+        return external.read(what, location, offset, length);
     }
 
     /** Reads a serialized {@code TensorProto} file (the layout of ONNX's test data and of the fixtures). */
     public static Tensor read(Path file) {
+        byte[] bytes = InputFiles.read(file, "file");
         try {
-            return fromProto(TensorProto.parseFrom(Files.readAllBytes(file)), null);
-        } catch (java.nio.file.NoSuchFileException e) {
-            throw new BadInputException("no such file: " + file);
-        } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+            WireScan.check(bytes, TensorProto.getDescriptor(), file.toString());
+            CodedInputStream in = CodedInputStream.newInstance(bytes);
+            in.enableAliasing(true);
+            return fromProto(TensorProto.parseFrom(in), ExternalData.none());
+        } catch (InvalidProtocolBufferException e) {
             throw new BadInputException(file + " is not a serialized ONNX TensorProto: " + e.getMessage());
         } catch (IOException e) {
             throw new BadInputException("cannot read " + file + ": " + e.getMessage(), e);

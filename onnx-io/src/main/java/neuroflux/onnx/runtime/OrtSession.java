@@ -30,17 +30,59 @@ public final class OrtSession implements AutoCloseable {
         this.options = options;
     }
 
+    /**
+     * Opens a session for a graph neuroflux built or compiled. ONNX Runtime refusing it is a bug of neuroflux, an
+     * {@link IllegalStateException}; for a user's own model use {@link #openUserModel}.
+     */
     public static OrtSession open(Graph graph, RuntimeOptions options) {
         return open(OnnxModels.toBytes(graph), options);
     }
 
     public static OrtSession open(byte[] model, RuntimeOptions options) {
-        OrtEnvironment env = OrtEnvironment.getEnvironment();
-        try (SessionOptions so = sessionOptions(options)) {
-            return new OrtSession(env, env.createSession(model, so), options);
+        try {
+            return create(model, options);
         } catch (OrtException e) {
             throw new IllegalStateException("ONNX Runtime could not load the graph: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Opens a session for a user's model as the importer left it. The importer checks much, but not everything
+     * ONNX Runtime checks (attributes it does not read, limits of particular kernels), so ONNX Runtime may still
+     * refuse a model that imported: that is the model's fault, a {@link BadInputException} naming it. Failures
+     * of the runtime itself (an execution provider, the engine) remain {@link IllegalStateException}s.
+     */
+    public static OrtSession openUserModel(Graph graph, RuntimeOptions options, String modelName) {
+        try {
+            return create(OnnxModels.toBytes(graph), options);
+        } catch (OrtException e) {
+            if (isRuntimeFault(e.getCode())) {
+                throw new IllegalStateException("ONNX Runtime failed to load " + modelName + ": " + e.getMessage(), e);
+            }
+            throw new BadInputException("ONNX Runtime refuses the model " + modelName + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Opens a user's model once on the CPU and closes it: a command calls this right after importing, so that a
+     * model ONNX Runtime refuses is reported as such, naming the file, before stages build graphs from it (a
+     * training step, a partition), where the same refusal would look like a bug of neuroflux.
+     */
+    public static void verifyUserModel(Graph graph, String modelName) {
+        openUserModel(graph, RuntimeOptions.cpu(1), modelName).close();
+    }
+
+    private static OrtSession create(byte[] model, RuntimeOptions options) throws OrtException {
+        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        try (SessionOptions so = sessionOptions(options)) {
+            return new OrtSession(env, env.createSession(model, so), options);
+        }
+    }
+
+    /** Error codes that say the runtime failed, whatever the model; the others say the model is wrong. */
+    static boolean isRuntimeFault(OrtException.OrtErrorCode code) {
+        return code == OrtException.OrtErrorCode.ORT_EP_FAIL || code == OrtException.OrtErrorCode.ORT_ENGINE_ERROR
+                || code == OrtException.OrtErrorCode.ORT_RUNTIME_EXCEPTION;
     }
 
     static SessionOptions sessionOptions(RuntimeOptions options) throws OrtException {

@@ -15,6 +15,9 @@ import neuroflux.onnx.ValueInfo;
  * shapes and, where they are constants, their values. Failures name the node so that a user can find it.
  */
 public final class InferenceContext {
+    /** The most entries a constant shape argument may have: two per dimension (pads) of the largest rank. */
+    public static final int MAX_ARGUMENT_ENTRIES = 2 * Shapes.MAX_RANK;
+
     private final Graph graph;
 
     public InferenceContext(Graph graph) {
@@ -63,7 +66,25 @@ public final class InferenceContext {
             throw error(node, "its " + what + " ('" + node.input(i) + "') is not a constant, so the output shape"
                     + " cannot be known");
         }
+        // shapes, axes, pads and repeats have a few entries per dimension; millions would make absurd ranks
+        if (t.size() > MAX_ARGUMENT_ENTRIES) {
+            throw error(node, "its " + what + " ('" + node.input(i) + "') has " + t.size() + " entries, more than"
+                    + " a shape argument can need (" + MAX_ARGUMENT_ENTRIES + ")");
+        }
         return t.longs();
+    }
+
+    /** The common element type of the given inputs; inputs of different types are a broken model. */
+    public DataType sameType(Node node, int... inputs) {
+        DataType first = type(node, inputs[0]);
+        for (int i : inputs) {
+            DataType t = type(node, i);
+            if (t != first) {
+                throw error(node, "inputs '" + node.input(inputs[0]) + "' (" + first + ") and '" + node.input(i)
+                        + "' (" + t + ") must have the same element type");
+            }
+        }
+        return first;
     }
 
     /** The values of the i-th input if present and constant, else the fallback (an attribute, say). */

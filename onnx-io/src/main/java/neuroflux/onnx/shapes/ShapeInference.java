@@ -27,6 +27,13 @@ import neuroflux.onnx.shapes.fold.ConstantFolder;
  * {@link OpShapes}; folding is {@link ConstantFolder}'s.
  */
 public final class ShapeInference {
+    /**
+     * No value may hold more elements than this (4 TB of floats): beyond it a shape is absurd at any batch size,
+     * and failing at the node that makes it names the culprit, where carrying it on fails at some later node
+     * with a confusing message.
+     */
+    public static final long MAX_ELEMENTS = 1L << 40;
+
     private ShapeInference() {}
 
     public static void infer(Graph graph) {
@@ -91,9 +98,17 @@ public final class ShapeInference {
             if (v == null || v.type() == null || !Shapes.isKnown(v.shape())) {
                 throw ctx.error(node, "the shape of output '" + node.output(i) + "' cannot be inferred");
             }
+            if (v.shape().length > Shapes.MAX_RANK) {
+                throw ctx.error(node, "output '" + node.output(i) + "' would have " + v.shape().length
+                        + " dimensions, more than neuroflux accepts (" + Shapes.MAX_RANK + ")");
+            }
+            long size;
             try {
-                Shapes.size(v.shape());
+                size = Shapes.size(v.shape());
             } catch (ArithmeticException e) {
+                size = Long.MAX_VALUE;
+            }
+            if (size > MAX_ELEMENTS) {
                 throw ctx.error(node, "output '" + node.output(i) + "' would be absurdly large ("
                         + Shapes.format(v.shape()) + ")");
             }

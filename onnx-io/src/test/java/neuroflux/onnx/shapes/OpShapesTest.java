@@ -174,6 +174,15 @@ class OpShapesTest {
                     node(g, "Slice", List.of("x", "s2", "e2"), "z");
                     return g;
                 }),
+                Named.of("Slice with steps far beyond the axis (once an overflow)", () -> {
+                    Graph g = graph(17, 6, 7);
+                    g.addInitializer("s", Tensor.vector(1, -2));
+                    g.addInitializer("e", Tensor.vector(6, Long.MIN_VALUE));
+                    g.addInitializer("a", Tensor.vector(0, 1));
+                    g.addInitializer("st", Tensor.vector(Long.MAX_VALUE, -Long.MAX_VALUE));
+                    node(g, "Slice", List.of("x", "s", "e", "a", "st"), "y");
+                    return g;
+                }),
                 Named.of("Split by input, equally, and by num_outputs (opset 18)", () -> {
                     Graph g = graph(18, 2, 7, 4);
                     g.addInitializer("sizes", Tensor.vector(2, 5));

@@ -9,6 +9,7 @@ import neuroflux.onnx.BadInputException;
 import neuroflux.onnx.Tensor;
 import neuroflux.onnx.TensorCodec;
 import neuroflux.onnx.runtime.Device;
+import neuroflux.onnx.runtime.OrtSession;
 import neuroflux.onnx.runtime.RuntimeOptions;
 import neuroflux.stages.importer.ImportedModel;
 import neuroflux.stages.importer.ModelImporter;
@@ -76,6 +77,7 @@ public final class GradcheckCommand implements Command {
                 TrainCommand.nonNegative(line, "threads", 0), 0, 0);
 
         ImportedModel model = ModelImporter.load(Path.of(args.get(0)));
+        OrtSession.verifyUserModel(model.graph(), args.get(0));
         Tensor input = RunCommand.checkedInput(TensorCodec.read(inputFile), inputFile, model);
         Tensor labels = TensorCodec.read(labelsFile);
         if (labels.type().isFloating()) throw new BadInputException(labelsFile + " holds " + labels.type()

@@ -16,6 +16,7 @@ import neuroflux.onnx.BadInputException;
 import neuroflux.onnx.Graph;
 import neuroflux.onnx.Shapes;
 import neuroflux.onnx.Tensor;
+import neuroflux.onnx.runtime.OrtSession;
 import neuroflux.onnx.runtime.RuntimeOptions;
 import neuroflux.pipeline.Main;
 import neuroflux.pipeline.report.Json;
@@ -79,6 +80,7 @@ public final class InspectCommand implements Command {
         Partition partition = Partitioner.partition(model);
         Double difference = null;
         if (line.hasOption("verify")) {
+            OrtSession.verifyUserModel(model, file.toString());
             Tensor input = randomInput(model, partition.inputName());
             difference = CompositionCheck.maxAbsDifference(model, partition, input, RuntimeOptions.defaults());
         }

@@ -76,7 +76,7 @@ public final class RunCommand implements Command {
         Tensor input = checkedInput(TensorCodec.read(inputFile), inputFile, model);
         Tensor output;
         RuntimeOptions options = new RuntimeOptions(device, threads, 0, 0);
-        try (OrtSession session = OrtSession.open(model.atBatch(input.shape()[0]), options)) {
+        try (OrtSession session = OrtSession.openUserModel(model.atBatch(input.shape()[0]), options, args.get(0))) {
             output = session.run(Map.of(model.inputName(), input)).get(model.outputName());
         }
         print(model, output, out);

@@ -5,15 +5,14 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Set;
 import neuroflux.onnx.BadInputException;
 import neuroflux.onnx.Graph;
 import neuroflux.onnx.OnnxModels;
 import neuroflux.onnx.runtime.Device;
+import neuroflux.onnx.runtime.OrtSession;
 import neuroflux.onnx.runtime.RuntimeOptions;
 import neuroflux.stages.compile.CompiledStep;
 import neuroflux.stages.compile.InferenceCompiler;
@@ -33,6 +32,9 @@ import neuroflux.stages.train.LearningRateSchedule;
 import neuroflux.stages.train.OneCycleSchedule;
 import neuroflux.stages.train.StepRunner;
 import neuroflux.stages.train.Trainer;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import neuroflux.pipeline.report.Json;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
@@ -114,7 +116,12 @@ public final class TrainCommand implements Command {
         if (!List.of("onecycle", "cosine", "constant").contains(schedule)) {
             throw new BadInputException("unknown --schedule '" + schedule + "': use onecycle, cosine or constant");
         }
-        long seed = (long) number(line, "seed", 0, Long.MIN_VALUE, true);
+        long seed;
+        try {
+            seed = Long.parseLong(line.getOptionValue("seed", "0").strip());
+        } catch (NumberFormatException e) {
+            throw new BadInputException("--seed must be a whole number, not '" + line.getOptionValue("seed") + "'");
+        }
         DataOptions data = DataOptions.defaults().withName(line.getOptionValue("data", DataOptions.DEFAULT_NAME))
                 .withSeed(seed);
         if (line.hasOption("data-dir")) data = data.withDataDir(Path.of(line.getOptionValue("data-dir")));
@@ -167,6 +174,7 @@ public final class TrainCommand implements Command {
         Settings s = settings(line);
         long wallStart = System.nanoTime();
         ImportedModel model = ModelImporter.load(s.model());
+        OrtSession.verifyUserModel(model.graph(), s.model().toString());
         DataSplits splits = DataSources.load(s.data(), model.sampleShape(), model.classes());
         if (splits.train().size() < s.batchSize()) {
             throw new BadInputException("the training set has " + splits.train().size() + " samples, fewer than one"
@@ -194,7 +202,7 @@ public final class TrainCommand implements Command {
         err.printf(Locale.ROOT, "training %s (%d parameters) on %s: %d samples, %d epochs of %d steps at batch %d%n",
                 s.model().getFileName(), count(forward, trainable), splits.name(), splits.train().size(), s.epochs(),
                 totalSteps / s.epochs(), s.batchSize());
-        Map<String, Object> report = new LinkedHashMap<>();
+        ObjectNode report = Json.object();
         try (StepRunner runner = new StepRunner(step, s.runtime());
              Evaluator evaluator = new Evaluator(model.graph(), model.inputName(), model.outputName(), modelState,
                      s.runtime())) {
@@ -219,9 +227,12 @@ public final class TrainCommand implements Command {
             report.put("seed", s.seed());
             report.put("train_samples", splits.train().size());
             report.put("train_samples_per_s", totals.samplesPerSecond());
+            report.put("train_time_s", totals.wallSeconds());
+            report.put("step_time_s", totals.stepSeconds());
             report.put("wall_time_s", (System.nanoTime() - wallStart) / 1e9);
             report.put("train_loss", losses.isEmpty() ? Double.NaN : losses.getLast());
-            report.put("epoch_losses", losses);
+            ArrayNode epochLosses = report.putArray("epoch_losses");
+            losses.forEach(epochLosses::add);
             report.put("test_accuracy", testAccuracy);
             report.put("params", count(forward, trainable));
             err.printf(Locale.ROOT, "test accuracy %.4f; wrote %s%n", testAccuracy, s.out().resolve("model.onnx"));
@@ -234,45 +245,5 @@ public final class TrainCommand implements Command {
         long n = 0;
         for (String p : names) n += g.initializers().get(p).size();
         return n;
-    }
-
-    /** Just enough JSON for a flat report: strings, numbers, booleans and lists of them. */
-    static final class Json {
-        private Json() {}
-
-        static String write(Object v) {
-            if (v == null) return "null";
-            if (v instanceof String s) return quote(s);
-            if (v instanceof Double d) return Double.isFinite(d) ? Double.toString(d) : "null";
-            if (v instanceof Float f) return write((double) f);
-            if (v instanceof Number || v instanceof Boolean) return v.toString();
-            if (v instanceof List<?> l) {
-                List<String> parts = new ArrayList<>();
-                for (Object o : l) parts.add(write(o));
-                return "[" + String.join(", ", parts) + "]";
-            }
-            if (v instanceof Map<?, ?> m) {
-                List<String> parts = new ArrayList<>();
-                m.forEach((k, x) -> parts.add("  " + quote(k.toString()) + ": " + write(x)));
-                return "{\n" + String.join(",\n", parts) + "\n}";
-            }
-            throw new IllegalArgumentException("no JSON for " + v.getClass());
-        }
-
-        private static String quote(String s) {
-            StringBuilder b = new StringBuilder("\"");
-            for (char c : s.toCharArray()) {
-                switch (c) {
-                    case '"' -> b.append("\\\"");
-                    case '\\' -> b.append("\\\\");
-                    case '\n' -> b.append("\\n");
-                    default -> {
-                        if (c < 0x20) b.append(String.format("\\u%04x", (int) c));
-                        else b.append(c);
-                    }
-                }
-            }
-            return b.append('"').toString();
-        }
     }
 }

@@ -40,6 +40,23 @@ class InspectCommandTest {
         return Fixtures.dir(name).resolve("model.onnx");
     }
 
+    /** Every built-in network, in the small-image forms a user starts from. */
+    static final List<String> BUILT_IN = List.of("vgg11", "vgg16", "vgg19", "resnet18", "resnet34", "mobilenet_v2");
+
+    @ParameterizedTest
+    @FieldSource("BUILT_IN")
+    void everyBuiltInModelsUnitsReproduceTheModel(String name) {
+        Path model = dir.resolve(name + ".onnx");
+        Result made = main("model", name, "--input", "3x32x32", "--classes", "10", "--out", model.toString());
+        assertEquals(Main.OK, made.status, made.err);
+        Result r = main("inspect", model.toString(), "--json", "--verify");
+        assertEquals(Main.OK, r.status, r.err);
+        JsonNode root = Json.parse(r.out, "inspect's output");
+        assertTrue(root.get("units").size() >= 2, r.out);
+        double diff = root.get("max_abs_diff").asDouble();
+        assertTrue(diff < 1e-4, name + ": units against the whole model differ by " + diff);
+    }
+
     @ParameterizedTest
     @FieldSource("FIXTURES")
     void jsonListsTheUnitsAndTheVerifiedDifference(String fixture) {

@@ -87,6 +87,13 @@ class RunCommandTest {
         assertBadInput("cycle", "run",
                 broken(g -> firstOf(g, "Conv").inputs().set(0, g.outputs().get(0).name())), "--input", input);
         assertBadInput("outside the model's folder", "run", externalDataOutsideTheFolder(bytes), "--input", input);
+        assertBadInput("node 'two\\nlines' (Selu)", "run", broken(g -> {
+            retype(g, "Relu", "Selu");
+            firstOf(g, "Selu").setName("two\nlines");
+        }), "--input", input);
+        // the importer ignores attributes it does not read; ONNX Runtime refuses them, naming the model
+        String refused = broken(g -> firstOf(g, "Relu").with("bogus", 1L));
+        assertBadInput("ONNX Runtime refuses the model " + refused + ": ", "run", refused, "--input", input);
 
         assertBadInput("no such file", "run", model, "--input", tmp.resolve("missing.pb").toString());
         assertBadInput("no such model file", "run", tmp.resolve("missing.onnx").toString(), "--input", input);

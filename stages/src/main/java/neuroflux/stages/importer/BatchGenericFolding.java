@@ -1,6 +1,9 @@
 package neuroflux.stages.importer;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -51,13 +54,16 @@ final class BatchGenericFolding {
             removedInputs.addAll(n.inputs());
             return true;
         });
+        FreshNames names = new FreshNames(result);
         for (Node n : result.nodes()) {
             if (n.opType().equals("Reshape") && !same.contains(n.input(1))
                     && folded1.containsKey(n.input(1)) && folded2.containsKey(n.input(1))) {
-                long[] target = genericTarget(n, folded1.get(n.input(1)).longs(), folded2.get(n.input(1)).longs(),
-                        shapeOf(first, folded1, n.input(0)), shapeOf(second, folded2, n.input(0)));
+                long[] x1 = dataShape(first, folded1, g, n.input(0));
+                long[] x2 = dataShape(second, folded2, g, n.input(0));
+                long[] target = x1 == null || x2 == null ? null
+                        : genericTarget(n, folded1.get(n.input(1)).longs(), folded2.get(n.input(1)).longs(), x1, x2);
                 if (target != null) {
-                    String name = result.uniqueName(n.input(1) + "_any_batch");
+                    String name = names.next(n.input(1) + "_any_batch");
                     result.addInitializer(name, Tensor.vector(target));
                     removedInputs.add(n.input(1));
                     n.inputs().set(1, name);
@@ -95,6 +101,18 @@ final class BatchGenericFolding {
     }
 
     /**
+     * The shape of a Reshape's data input in an inferred graph. Unlike a node output, the data may be a constant
+     * of the source graph that inference dropped because only folded nodes read it (a constant reshaped by a
+     * batch-dependent target, say), so the source's initializers are asked too.
+     */
+    private static long[] dataShape(Graph inferred, Map<String, Tensor> folded, Graph source, String name) {
+        long[] s = inferred.shapeOf(name);
+        if (s != null) return s;
+        Tensor t = folded.containsKey(name) ? folded.get(name) : source.initializers().get(name);
+        return t == null ? null : t.shape();
+    }
+
+    /**
      * A Reshape target that denotes {@code t1} for input shape {@code x1} and {@code t2} for {@code x2}, built by
      * turning the entries that differ into 0 or -1; null when no such constant target exists.
      */
@@ -126,21 +144,29 @@ final class BatchGenericFolding {
         }
     }
 
-    /** Removes nodes whose outputs nobody reads, back to front, noting what they read. */
+    /**
+     * Removes nodes whose outputs nobody reads, back to front (the nodes are in topological order, so a dead
+     * node's readers are gone before it is looked at), noting what they read. Readers are counted rather than
+     * recomputed after each removal, which was quadratic in the number of dead nodes.
+     */
     private static void removeDeadNodes(Graph g, Set<String> removedInputs) {
-        Set<String> read = new HashSet<>(g.outputNames());
+        Map<String, Integer> readers = new HashMap<>();
+        for (String o : g.outputNames()) readers.merge(o, 1, Integer::sum);
         List<Node> nodes = g.nodes();
-        for (Node n : nodes) read.addAll(n.inputs());
+        for (Node n : nodes) for (String in : n.inputs()) readers.merge(in, 1, Integer::sum);
+        List<Node> kept = new ArrayList<>();
         for (int i = nodes.size() - 1; i >= 0; i--) {
             Node n = nodes.get(i);
-            if (n.outputs().stream().noneMatch(read::contains)) {
-                nodes.remove(i);
-                removedInputs.addAll(n.inputs());
-                read.clear();
-                read.addAll(g.outputNames());
-                for (Node m : nodes) read.addAll(m.inputs());
+            if (n.outputs().stream().anyMatch(o -> readers.getOrDefault(o, 0) > 0)) {
+                kept.add(n);
+                continue;
             }
+            removedInputs.addAll(n.inputs());
+            for (String in : n.inputs()) readers.merge(in, -1, Integer::sum);
         }
+        Collections.reverse(kept);
+        nodes.clear();
+        nodes.addAll(kept);
     }
 
     private static void dropUnread(Graph g, Set<String> candidates) {

@@ -17,6 +17,12 @@ import neuroflux.onnx.shapes.ShapeInference;
  * node that is not), no node reading a value nobody writes, no cycle, exactly one non-initializer input that is a
  * float N×C×H×W image batch, exactly one output that is float [N, K] logits with K ≥ 2, and no absurd sizes.
  *
+ * <p>A model file can come from anywhere, so reading it must not be a way to crash, hang or fool neuroflux: the
+ * file's structure is bounded before it is parsed, external data is read only from regular files inside the
+ * model's folder, attributes of the wrong kind and shape arithmetic that overflows are rejected naming the node,
+ * and every pass here is linear in the graph's size. {@code ImporterFuzzTest} feeds thousands of damaged models
+ * through this class to keep it so.
+ *
  * <p>Normalisation: Constant nodes become initializers; parameters the exporter shared through Identity nodes
  * or by reading one initializer from several parameter slots get their own copies ({@link ParameterUntying});
  * nodes are put in topological order and given unique names; the batch dimension becomes symbolic and shape

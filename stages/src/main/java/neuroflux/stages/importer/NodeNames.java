@@ -1,6 +1,8 @@
 package neuroflux.stages.importer;
 
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Map;
 import java.util.Set;
 import neuroflux.onnx.Graph;
 import neuroflux.onnx.Node;
@@ -11,11 +13,15 @@ final class NodeNames {
 
     static void makeUnique(Graph g) {
         Set<String> seen = new HashSet<>();
+        // the next suffix to try per base name: starting from 1 each time made 20,000 equal names quadratic
+        Map<String, Integer> nextSuffix = new HashMap<>();
         for (Node n : g.nodes()) {
             if (!n.name().isEmpty() && seen.add(n.name())) continue;
             String base = n.name().isEmpty() ? n.opType() : n.name();
             String name = base;
-            for (int i = 1; !seen.add(name); i++) name = base + "_" + i;
+            int i = nextSuffix.getOrDefault(base, 1);
+            while (!seen.add(name)) name = base + "_" + i++;
+            nextSuffix.put(base, i);
             n.setName(name);
         }
     }

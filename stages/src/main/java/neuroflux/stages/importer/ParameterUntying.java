@@ -39,13 +39,14 @@ final class ParameterUntying {
         });
         dropUnread(g);
         Set<String> claimed = new HashSet<>();
+        FreshNames names = new FreshNames(g);
         for (Node n : g.nodes()) {
             for (int slot : PARAMETER_SLOTS.getOrDefault(n.opType(), List.of())) {
                 String name = n.input(slot);
                 Tensor t = g.initializers().get(name);
                 if (t == null || !t.type().isFloating()) continue;
                 if (!claimed.add(name)) {
-                    String copy = g.uniqueName(name);
+                    String copy = names.next(name);
                     g.addInitializer(copy, t);
                     n.inputs().set(slot, copy);
                     claimed.add(copy);

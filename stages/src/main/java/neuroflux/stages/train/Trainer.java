@@ -8,7 +8,8 @@ import neuroflux.stages.data.Dataset;
 
 /**
  * The training loop: epochs of shuffled full batches (the last partial batch is dropped, as PyTorch's reference
- * does), the schedule's learning rate and momentum fed to every step, and one progress report per epoch.
+ * does), the schedule's learning rate and momentum fed to every step, and one progress report per epoch. A loss
+ * that is not finite stops training with a {@link TrainingDivergedException}.
  */
 public final class Trainer {
     /** What an epoch did: mean loss and accuracy on the training batches, throughput and time so far. */
@@ -21,10 +22,14 @@ public final class Trainer {
         }
     }
 
-    /** The totals of a run: samples trained and the time spent in training steps. */
+    /**
+     * The totals of a run: samples trained, the time spent inside training steps, and the wall time of the whole
+     * loop (batches prepared included, as PyTorch's reference measures it).
+     */
     public record Totals(long samples, double stepSeconds, double wallSeconds) {
+        /** Throughput over the loop's wall time, the reference's train_samples_per_s. */
         public double samplesPerSecond() {
-            return stepSeconds > 0 ? samples / stepSeconds : 0;
+            return wallSeconds > 0 ? samples / wallSeconds : 0;
         }
     }
 
@@ -50,6 +55,7 @@ public final class Trainer {
         long stepNanos = 0;
         long samples = 0;
         for (int e = 0; e < epochs; e++) {
+            long epochStart = System.nanoTime();
             double lossSum = 0;
             long correct = 0;
             long seen = 0;
@@ -60,6 +66,11 @@ public final class Trainer {
                 StepRunner.Outcome o = runner.run(b.images(), b.labels(), schedule.lr(step),
                         schedule.momentum(step, baseMomentum));
                 epochStepNanos += System.nanoTime() - t0;
+                if (!Double.isFinite(o.totalLoss())) {
+                    throw new TrainingDivergedException("training diverged: the loss became " + o.totalLoss()
+                            + " at step " + (step + 1) + " (epoch " + (e + 1) + ", learning rate "
+                            + schedule.lr(step) + "); lower the learning rate");
+                }
                 lossSum += o.totalLoss() * b.size();
                 correct += o.corrects().length > 0 ? o.corrects()[o.corrects().length - 1] : 0;
                 seen += b.size();
@@ -67,8 +78,9 @@ public final class Trainer {
             stepNanos += epochStepNanos;
             samples += seen;
             double elapsed = (System.nanoTime() - start) / 1e9;
+            double epochSeconds = (System.nanoTime() - epochStart) / 1e9;
             progress.accept(new EpochReport(e, epochs, lossSum / Math.max(1, seen), (double) correct / Math.max(1,
-                    seen), seen, seen / Math.max(1e-9, epochStepNanos / 1e9), elapsed));
+                    seen), seen, seen / Math.max(1e-9, epochSeconds), elapsed));
         }
         return new Totals(samples, stepNanos / 1e9, (System.nanoTime() - start) / 1e9);
     }

@@ -245,4 +245,17 @@ class StepRunnerTest {
             assertTrue(rv[0] != 1f, "the running variance moved");
         }
     }
+
+    @Test
+    void aLossThatIsNotFiniteStopsTrainingAsDivergence() {
+        Graph g = TinyModels.convNet(BATCH, 1, 4, 14);
+        Dataset train = TinyModels.quadrants(32, 1, 15);
+        try (StepRunner runner = new StepRunner(compile(g, Optimizer.Sgd.reference()), RuntimeOptions.cpu(1))) {
+            TrainingDivergedException e = org.junit.jupiter.api.Assertions.assertThrows(
+                    TrainingDivergedException.class, () -> new Trainer(runner, LearningRateSchedule.constant(1e30),
+                            0.9).train(train, 3, 1, Augmentation.NONE, r -> { }));
+            assertEquals(4, e.exitStatus());
+            assertTrue(e.getMessage().contains("diverged"), e.getMessage());
+        }
+    }
 }

@@ -25,6 +25,12 @@ import neuroflux.onnx.shapes.InferenceContext;
 public final class ConstantFolder {
     /** The largest tensor, in elements, that folding reads or writes: shape arithmetic is tiny. */
     public static final long MAX_ELEMENTS = 4096;
+    /**
+     * The most element operations one graph's folding may take. Each fold is small, but a node may have
+     * thousands of inputs and a graph thousands of nodes; past this budget nodes stay in the graph unfolded.
+     * Real shape arithmetic takes a few thousand.
+     */
+    public static final long MAX_WORK = 1L << 24;
 
     private static final Map<String, ConstantOp> OPS = new HashMap<>();
 
@@ -57,6 +63,7 @@ public final class ConstantFolder {
     private final Graph graph;
     private final Map<String, Tensor> folded = new LinkedHashMap<>();
     private final Set<String> graphOutputs;
+    private long work;
 
     public ConstantFolder(Graph graph) {
         this.graph = graph;
@@ -88,11 +95,19 @@ public final class ConstantFolder {
                 inputs.add(t);
             }
         }
+        long cost = 0;
+        for (Tensor t : inputs) if (t != null) cost += t.size();
         if (!isConstant) {
             for (ValueInfo v : inferred) {
-                if (v != null && Shapes.size(v.shape()) > MAX_ELEMENTS) return false;
+                if (v == null) continue;
+                long size = Shapes.size(v.shape());
+                if (size > MAX_ELEMENTS) return false;
+                // an elementwise fold visits every output element once per input
+                cost += size * (inputs.size() + 1);
             }
         }
+        if (work + cost > MAX_WORK) return false;
+        work += cost;
         List<Tensor> results = op.evaluate(node, inputs, inferred, ctx);
         for (int i = 0; i < node.outputs().size(); i++) {
             String name = node.output(i);

@@ -37,7 +37,11 @@ public final class BroadcastShape implements OpShape {
         if (out == null) {
             throw ctx.error(node, "input shapes " + Broadcasting.describe(shapes) + " do not broadcast");
         }
-        DataType type = comparison ? DataType.BOOL : ctx.type(node, 0);
+        // Pow alone may raise to an exponent of another type; ONNX Runtime refuses mixed types elsewhere, and
+        // folding would read one input's bytes at the other's width
+        DataType common = node.opType().equals("Pow") ? ctx.type(node, 0)
+                : ctx.sameType(node, java.util.stream.IntStream.range(0, n).toArray());
+        DataType type = comparison ? DataType.BOOL : common;
         return List.of(InferenceContext.out(node, 0, type, out));
     }
 }

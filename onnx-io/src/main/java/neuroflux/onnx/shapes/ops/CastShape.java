@@ -12,7 +12,10 @@ public final class CastShape implements OpShape {
     @Override
     public List<ValueInfo> infer(Node node, InferenceContext ctx) {
         if (!node.has("to")) throw ctx.error(node, "attribute 'to' is required");
-        DataType to = DataType.fromCode((int) node.intAttr("to", 0));
+        long code = node.intAttr("to", 0);
+        // a code beyond int range must not wrap around to a valid one
+        if (code != (int) code) throw ctx.error(node, "'to' is " + code + ", not an element type");
+        DataType to = DataType.fromCode((int) code);
         return List.of(InferenceContext.out(node, 0, to, ctx.shape(node, 0)));
     }
 }

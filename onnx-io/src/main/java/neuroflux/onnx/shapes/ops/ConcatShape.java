@@ -1,6 +1,7 @@
 package neuroflux.onnx.shapes.ops;
 
 import java.util.List;
+import neuroflux.onnx.DataType;
 import neuroflux.onnx.Node;
 import neuroflux.onnx.Shapes;
 import neuroflux.onnx.ValueInfo;
@@ -24,8 +25,10 @@ public final class ConcatShape implements OpShape {
                 throw ctx.error(node, "input shapes " + Shapes.format(first) + " and " + Shapes.format(s)
                         + " cannot be joined along axis " + axis);
             }
-            y[axis] += s[axis];
+            y[axis] = Math.addExact(y[axis], s[axis]);
         }
-        return List.of(InferenceContext.out(node, 0, ctx.type(node, 0), y));
+        // folding copies elements at the first input's width; mixed types would misread the others
+        DataType type = ctx.sameType(node, java.util.stream.IntStream.range(0, node.inputs().size()).toArray());
+        return List.of(InferenceContext.out(node, 0, type, y));
     }
 }

@@ -1,7 +1,6 @@
 package neuroflux.onnx.shapes.ops;
 
 import java.util.List;
-import neuroflux.onnx.Attribute;
 import neuroflux.onnx.BadInputException;
 import neuroflux.onnx.Node;
 import neuroflux.onnx.Tensor;
@@ -20,14 +19,13 @@ public final class ConstantShape implements OpShape {
     /** The tensor a Constant node produces, from whichever of its value attributes it has. */
     public static Tensor value(Node node) {
         if (node.has("value")) return node.tensorAttr("value");
-        Attribute a;
-        if ((a = node.attributes().get("value_float")) != null) return Tensor.scalar(a.asFloat());
-        if ((a = node.attributes().get("value_floats")) != null) {
-            float[] f = a.asFloats();
+        if (node.has("value_float")) return Tensor.scalar(node.floatAttr("value_float", 0));
+        if (node.has("value_floats")) {
+            float[] f = node.floatsAttr("value_floats", null);
             return Tensor.ofFloats(new long[] {f.length}, f);
         }
-        if ((a = node.attributes().get("value_int")) != null) return Tensor.ofLongs(new long[0], a.asInt());
-        if ((a = node.attributes().get("value_ints")) != null) return Tensor.vector(a.asInts());
+        if (node.has("value_int")) return Tensor.ofLongs(new long[0], node.intAttr("value_int", 0));
+        if (node.has("value_ints")) return Tensor.vector(node.intsAttr("value_ints", null));
         throw new BadInputException("node " + node.describe() + ": it holds no value neuroflux can read"
                 + " (value, value_float(s) or value_int(s))");
     }

@@ -22,7 +22,7 @@ public final class ConvTransposeShape implements OpShape {
             throw ctx.error(node, "input with " + x[1] + " channels does not fit weight " + Shapes.format(w)
                     + " in " + group + " group(s)");
         }
-        long channels = w[1] * group;
+        long channels = Math.multiplyExact(w[1], group);
         int n = x.length - 2;
         long[] kernel = node.intsAttr("kernel_shape", SlidingWindow.spatial(w));
         long[] strides = SlidingWindow.perAxis(node, ctx, "strides", n, 1);
@@ -43,10 +43,15 @@ public final class ConvTransposeShape implements OpShape {
         } else {
             String autoPad = node.stringAttr("auto_pad", "NOTSET");
             for (int i = 0; i < n; i++) {
-                long span = (kernel[i] - 1) * dilations[i] + 1;
-                out[i] = autoPad.startsWith("SAME") ? x[i + 2] * strides[i]
-                        : strides[i] * (x[i + 2] - 1) + outputPadding[i] + span
-                                - (autoPad.equals("VALID") ? 0 : pads[i] + pads[i + n]);
+                if (strides[i] < 1 || dilations[i] < 1 || kernel[i] < 1 || outputPadding[i] < 0) {
+                    throw ctx.error(node, "strides, dilations and kernel sizes must be positive, output_padding"
+                            + " not negative");
+                }
+                long span = Math.addExact(Math.multiplyExact(kernel[i] - 1, dilations[i]), 1);
+                long full = Math.addExact(Math.multiplyExact(strides[i], x[i + 2] - 1),
+                        Math.addExact(outputPadding[i], span));
+                out[i] = autoPad.startsWith("SAME") ? Math.multiplyExact(x[i + 2], strides[i])
+                        : full - (autoPad.equals("VALID") ? 0 : Math.addExact(pads[i], pads[i + n]));
             }
         }
         for (long d : out) if (d < 1) throw ctx.error(node, "the output would have size " + d);

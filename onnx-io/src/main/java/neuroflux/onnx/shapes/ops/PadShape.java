@@ -19,7 +19,7 @@ public final class PadShape implements OpShape {
         long[] y = x.clone();
         for (int i = 0; i < n; i++) {
             int axis = axes == null ? i : ctx.axis(node, axes[i], x.length);
-            y[axis] += pads[i] + pads[i + n];
+            y[axis] = Math.addExact(y[axis], Math.addExact(pads[i], pads[i + n]));
             if (y[axis] < 0) throw ctx.error(node, "padding makes axis " + axis + " negative");
         }
         return List.of(InferenceContext.out(node, 0, ctx.type(node, 0), y));

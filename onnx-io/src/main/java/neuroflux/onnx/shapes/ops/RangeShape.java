@@ -24,6 +24,9 @@ public final class RangeShape implements OpShape {
 
     public static long length(Node node, InferenceContext ctx, double start, double limit, double delta) {
         if (delta == 0) throw ctx.error(node, "delta is 0");
+        if (!Double.isFinite(start) || !Double.isFinite(limit) || !Double.isFinite(delta)) {
+            throw ctx.error(node, "start, limit and delta must be finite numbers");
+        }
         return (long) Math.max(Math.ceil((limit - start) / delta), 0);
     }
 }

@@ -43,11 +43,13 @@ public final class SliceShape implements OpShape {
             if (s > 0) {
                 b = clamp(b, 0, dim);
                 e = clamp(e, 0, dim);
-                count[axis] = e > b ? (e - b + s - 1) / s : 0;
+                // (e - b - 1) / s + 1 cannot overflow as (e - b + s - 1) / s can for a huge step
+                count[axis] = e > b ? (e - b - 1) / s + 1 : 0;
             } else {
                 b = clamp(b, 0, dim - 1);
                 e = clamp(e, -1, dim - 1);
-                count[axis] = b > e ? (b - e - s - 1) / -s : 0;
+                // dividing by s itself, not -s, which overflows for Long.MIN_VALUE
+                count[axis] = b > e ? -((b - e - 1) / s) + 1 : 0;
             }
             start[axis] = b;
             step[axis] = s;

@@ -27,7 +27,8 @@ final class SlidingWindow {
             if (strides[i] < 1 || dilations[i] < 1 || kernel[i] < 1) {
                 throw ctx.error(node, "strides, dilations and kernel sizes must be positive");
             }
-            long span = (kernel[i] - 1) * dilations[i] + 1;
+            if (pads[i] < 0 || pads[i + n] < 0) throw ctx.error(node, "pads must not be negative");
+            long span = Math.addExact(Math.multiplyExact(kernel[i] - 1, dilations[i]), 1);
             out[i] = switch (autoPad) {
                 case "SAME_UPPER", "SAME_LOWER" -> ceilDiv(in[i], strides[i]);
                 case "VALID" -> ceilDiv(in[i] - span + 1, strides[i]);
@@ -43,7 +44,7 @@ final class SlidingWindow {
     }
 
     private static long explicit(long in, long padBegin, long padEnd, long span, long stride, boolean ceilMode) {
-        long room = in + padBegin + padEnd - span;
+        long room = Math.addExact(in, Math.addExact(padBegin, padEnd)) - span;
         if (room < 0) return 0;
         if (!ceilMode) return room / stride + 1;
         long out = ceilDiv(room, stride) + 1;

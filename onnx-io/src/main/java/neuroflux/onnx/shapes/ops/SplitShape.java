@@ -36,7 +36,7 @@ public final class SplitShape implements OpShape {
             long total = 0;
             for (long s : split) {
                 if (s < 0) throw ctx.error(node, "split has a negative size");
-                total += s;
+                total = Math.addExact(total, s);
             }
             if (total != dim) throw ctx.error(node, "split sizes add up to " + total + ", the axis has " + dim);
             return split;

@@ -56,6 +56,27 @@ class GradientRulesTest {
     }
 
     @Test
+    void convOnALargeMapUsesPatchesForTheWeightGradient() {
+        GradientCheck c = floats();
+        c.input("x", s(2, 3, 9, 8), true);
+        c.input("w", s(4, 3, 3, 2), true);
+        c.node("Conv", List.of("x", "w"), "y").withInts("pads", 1, 0, 1, 1).withInts("dilations", 1, 2);
+        c.output("y");
+        check32(c);
+        assertTrue(c.vjpGraph().nodes().stream().anyMatch(n -> n.output(0).startsWith("conv_patches")));
+    }
+
+    @Test
+    void pointwiseConvOnALargeMap() {
+        GradientCheck c = floats();
+        c.input("x", s(2, 3, 8, 8), true);
+        c.input("w", s(5, 3, 1, 1), true);
+        c.node("Conv", List.of("x", "w"), "y");
+        c.output("y");
+        check32(c);
+    }
+
+    @Test
     void convWithGroupsDilationAndStrideLeftover() {
         GradientCheck c = floats();
         c.input("x", s(2, 4, 8, 7), true);
@@ -75,6 +96,19 @@ class GradientRulesTest {
                 .withInts("strides", 2, 2);
         c.output("y");
         check32(c);
+    }
+
+    @Test
+    void depthwiseConvWithStrideOneAndDilation() {
+        GradientCheck c = floats();
+        c.input("x", s(2, 3, 7, 6), true);
+        c.input("w", s(3, 1, 3, 2), true);
+        c.node("Conv", List.of("x", "w"), "y").with("group", 3).withInts("pads", 2, 0, 1, 1)
+                .withInts("dilations", 2, 1);
+        c.output("y");
+        check32(c);
+        assertEquals(0, c.vjpGraph().nodes().stream().filter(n -> n.opType().equals("ConvTranspose")).count(),
+                "a depthwise stride-1 input gradient is a Conv");
     }
 
     @Test
@@ -204,6 +238,17 @@ class GradientRulesTest {
                 .withInts("pads", 1, 0, 1, 1);
         c.output("y");
         check32(c);
+    }
+
+    @Test
+    void averagePoolWithTilingWindowsAndARemainder() {
+        GradientCheck c = floats();
+        c.input("x", s(2, 3, 7, 9), true);
+        c.node("AveragePool", List.of("x"), "y").withInts("kernel_shape", 3, 4).withInts("strides", 3, 4);
+        c.output("y");
+        check32(c);
+        assertEquals(0, c.vjpGraph().nodes().stream().filter(n -> n.opType().equals("ConvTranspose")).count(),
+                "tiling windows spread the gradient with an Expand");
     }
 
     @Test

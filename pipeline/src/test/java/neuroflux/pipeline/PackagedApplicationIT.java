@@ -1,0 +1,160 @@
+package neuroflux.pipeline;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Disabled;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Starts the packaged application (target/quarkus-app/quarkus-run.jar) as a process of its own, the way the
+ * container's entrypoint starts it, with configuration from environment variables only, and checks its exit
+ * statuses and output. Runs in Maven's integration-test phase (failsafe), after package has built the app.
+ */
+class PackagedApplicationIT {
+    private static final Path APP = Path.of(System.getProperty("neuroflux.app",
+            "target/quarkus-app/quarkus-run.jar"));
+
+    @TempDir
+    Path work;
+
+    record Outcome(int status, String out, String err) {}
+
+    /** Runs the packaged application in {@link #work} with exactly the NEUROFLUX_ variables given. */
+    private Outcome neuroflux(Map<String, String> environment, String... args) throws Exception {
+        assumeTrue(Files.isRegularFile(APP), "the packaged application is absent (run mvn verify): " + APP);
+        // the JVM options ./neuroflux and the JVM image pass
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
+                .toString(), "--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow",
+                "-Xmx256m", "-jar", APP.toAbsolutePath().toString()));
+        command.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(command).directory(work.toFile());
+        // configuration from this test alone: nothing inherited from the machine may configure neuroflux or Quarkus
+        pb.environment().keySet().removeIf(k -> k.startsWith("NEUROFLUX_") || k.startsWith("QUARKUS_"));
+        pb.environment().putAll(environment);
+        Path out = work.resolve("stdout.txt");
+        Path err = work.resolve("stderr.txt");
+        Process p = pb.redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        if (!p.waitFor(60, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new AssertionError("neuroflux " + String.join(" ", args) + " did not end within 60 s");
+        }
+        return new Outcome(p.exitValue(), read(out), read(err));
+    }
+
+    private static String read(Path file) throws IOException {
+        return Files.readString(file, StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void helpListsTheCommandsAndSaysNothingElse() throws Exception {
+        Outcome o = neuroflux(Map.of(), "--help");
+        assertEquals(0, o.status(), o.err());
+        assertTrue(o.out().startsWith("neuroflux: "), o.out());
+        assertTrue(o.out().contains("usage: neuroflux [--verbose] COMMAND"), o.out());
+        // quiet by default: no Quarkus banner, no start-up or shut-down lines, no JVM warnings
+        assertEquals("", o.err());
+    }
+
+    @Test
+    void anUnknownCommandIsBadInputInOneLine() throws Exception {
+        Outcome o = neuroflux(Map.of(), "no-such-command");
+        assertEquals(2, o.status());
+        assertEquals("", o.out());
+        assertEquals(1, o.err().lines().count(), o.err());
+        assertTrue(o.err().startsWith("neuroflux: unknown command 'no-such-command'"), o.err());
+    }
+
+    @Test
+    void aBadOptionValueFromTheEnvironmentIsBadInputAndNamesTheVariable() throws Exception {
+        Outcome o = neuroflux(Map.of("NEUROFLUX_CLASSES", "ten"), "model", "vgg11", "--input", "3x32x32",
+                "--out", "m.onnx");
+        assertEquals(2, o.status(), o.err());
+        assertEquals(1, o.err().lines().count(), o.err());
+        assertTrue(o.err().contains("--classes") && o.err().contains("NEUROFLUX_CLASSES"), o.err());
+        assertTrue(Files.notExists(work.resolve("m.onnx")));
+    }
+
+    @Test
+    void aFlagFromTheEnvironmentMustBeTrueOrFalse() throws Exception {
+        Outcome o = neuroflux(Map.of("NEUROFLUX_VERBOSE", "loud"), "version");
+        assertEquals(2, o.status(), o.err());
+        assertTrue(o.err().contains("NEUROFLUX_VERBOSE") && o.err().contains("true or false"), o.err());
+    }
+
+    @Test
+    void aWholeCommandCanBeConfiguredFromTheEnvironment() throws Exception {
+        Outcome o = neuroflux(Map.of("NEUROFLUX_MODEL", "mobilenet_v2:0.25", "NEUROFLUX_INPUT", "1x8x8",
+                "NEUROFLUX_CLASSES", "3", "NEUROFLUX_OUT", "out/m.onnx"), "model");
+        assertEquals(0, o.status(), o.err());
+        assertTrue(o.out().contains("mobilenet_v2:0.25") && o.out().contains("3 classes"), o.out());
+        assertTrue(Files.size(work.resolve("out/m.onnx")) > 0);
+        assertEquals("", o.err());
+    }
+
+    @Test
+    void theCommandLineWinsOverTheEnvironment() throws Exception {
+        Outcome o = neuroflux(Map.of("NEUROFLUX_CLASSES", "ten"), "model", "vgg11", "--input", "1x8x8",
+                "--classes", "2", "--out", "m.onnx");
+        assertEquals(0, o.status(), o.err());
+        assertTrue(o.out().contains("2 classes"), o.out());
+    }
+
+    @Test
+    void onnxRuntimeLoadsItsNativeLibrariesFromThePackagedApplication() throws Exception {
+        Outcome o = neuroflux(Map.of(), "version");
+        assertEquals(0, o.status(), o.err());
+        assertTrue(o.out().contains("ONNX Runtime 1.") && o.out().contains("ran a one-node graph"), o.out());
+        assertEquals("", o.err());
+    }
+
+    @Test
+    void runClassifiesAFixtureWithEverythingFromTheEnvironment() throws Exception {
+        Path fixture = Path.of(System.getProperty("neuroflux.fixtures", "../shared/fixtures"), "vgg-small-fmnist");
+        assumeTrue(Files.isDirectory(fixture), "no fixtures at " + fixture);
+        Outcome o = neuroflux(Map.of("NEUROFLUX_MODEL", fixture.resolve("model.onnx").toString(),
+                "NEUROFLUX_INPUT", fixture.resolve("test_data_set_0/input_0.pb").toString(),
+                "NEUROFLUX_THREADS", "1"), "run");
+        assertEquals(0, o.status(), o.err());
+        assertTrue(o.out().startsWith("logits: 4x10"), o.out());
+        assertEquals("", o.err());
+    }
+
+    @Test
+    void verboseLogsThroughQuarkusToStandardErrorAndLeavesStandardOutputAlone() throws Exception {
+        Outcome o = neuroflux(Map.of("NEUROFLUX_VERBOSE", "true"), "version");
+        assertEquals(0, o.status(), o.err());
+        assertTrue(o.err().contains("DEBUG") && o.err().contains("exit status 0"), o.err());
+        assertEquals(3, o.out().lines().count(), o.out());
+    }
+
+    @Test
+    void configApplicationPropertiesInTheWorkingDirectoryIsRead() throws Exception {
+        Files.createDirectories(work.resolve("config"));
+        Files.writeString(work.resolve("config/application.properties"), "neuroflux.classes=ten\n");
+        Outcome o = neuroflux(Map.of(), "model", "vgg11", "--input", "3x32x32", "--out", "m.onnx");
+        assertEquals(2, o.status(), o.err());
+        assertTrue(o.err().contains("'ten'") && o.err().contains("neuroflux.classes"), o.err());
+    }
+
+    /*
+     * ===== INTEGRATOR: the compress end-to-end check goes here =====
+     * Once `compress` is on main: configure a small run from the environment only (NEUROFLUX_MODEL, NEUROFLUX_BUDGET,
+     * NEUROFLUX_EPOCHS, NEUROFLUX_OUT, ...), run neuroflux(env, "compress"), and check exit status 0, the output
+     * model and report under the output folder, progress on standard error and the result on standard output;
+     * then a budget far too small must exit with 3 (ExitStatus.BUDGET_TOO_SMALL). Remove @Disabled.
+     */
+    @Test
+    @Disabled("compress is not on main yet: the integrator fills in this end-to-end check")
+    void compressRunsEndToEndFromTheEnvironment() {}
+}
