@@ -18,10 +18,10 @@ final class Commands {
         all.add(new neuroflux.pipeline.commands.RunCommand());
         all.add(new neuroflux.pipeline.commands.GradcheckCommand());
         all.add(new neuroflux.pipeline.commands.TrainCommand());
-        all.add(new neuroflux.pipeline.commands.VersionCommand());
         all.add(new neuroflux.pipeline.commands.ProfileCommand());
         all.add(new neuroflux.pipeline.commands.PlanCommand());
         all.add(new neuroflux.pipeline.commands.CompressCommand());
+        all.add(new neuroflux.pipeline.commands.VersionCommand());
         return all;
     }
 }

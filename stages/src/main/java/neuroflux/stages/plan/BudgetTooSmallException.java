@@ -11,6 +11,12 @@ public final class BudgetTooSmallException extends BadInputException {
         this.smallestBudgetBytes = smallestBudgetBytes;
     }
 
+    /** A budget that cannot be met is its own exit status (3), so a workflow can tell it from other bad input. */
+    @Override
+    public int exitStatus() {
+        return BUDGET_TOO_SMALL;
+    }
+
     /** The smallest budget at which a plan exists (with the same margin and units). */
     public long smallestBudgetBytes() {
         return smallestBudgetBytes;
