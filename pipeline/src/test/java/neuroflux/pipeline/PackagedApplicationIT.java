@@ -12,7 +12,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -147,14 +146,49 @@ class PackagedApplicationIT {
         assertTrue(o.err().contains("'ten'") && o.err().contains("neuroflux.classes"), o.err());
     }
 
-    /*
-     * ===== INTEGRATOR: the compress end-to-end check goes here =====
-     * Once `compress` is on main: configure a small run from the environment only (NEUROFLUX_MODEL, NEUROFLUX_BUDGET,
-     * NEUROFLUX_EPOCHS, NEUROFLUX_OUT, ...), run neuroflux(env, "compress"), and check exit status 0, the output
-     * model and report under the output folder, progress on standard error and the result on standard output;
-     * then a budget far too small must exit with 3 (ExitStatus.BUDGET_TOO_SMALL). Remove @Disabled.
-     */
+    private static Path fixtureModel(String name) {
+        Path fixture = Path.of(System.getProperty("neuroflux.fixtures", "../shared/fixtures"), name, "model.onnx");
+        assumeTrue(Files.isRegularFile(fixture), "no fixture at " + fixture);
+        return fixture.toAbsolutePath();
+    }
+
+    /** What a workflow step does: a compress configured from the environment alone, read back from known files. */
     @Test
-    @Disabled("compress is not on main yet: the integrator fills in this end-to-end check")
-    void compressRunsEndToEndFromTheEnvironment() {}
+    void compressRunsEndToEndFromTheEnvironment() throws Exception {
+        Outcome o = neuroflux(Map.of("NEUROFLUX_MODEL", fixtureModel("resnet8-cifar").toString(),
+                "NEUROFLUX_DATA", "synthetic", "NEUROFLUX_BUDGET", "64MiB", "NEUROFLUX_EPOCHS", "1",
+                "NEUROFLUX_LIMIT_TRAIN", "256", "NEUROFLUX_THREADS", "1", "NEUROFLUX_OUT", "run"), "compress");
+        assertEquals(0, o.status(), o.err());
+        Path run = work.resolve("run");
+        for (String f : List.of("model.onnx", "report.json", "metrics.json", "memory.svg", "exits.svg")) {
+            assertTrue(Files.size(run.resolve(f)) > 0, f);
+        }
+        var report = neuroflux.pipeline.report.Json.parse(read(run.resolve("report.json")), "report.json");
+        assertEquals("neuroflux", report.get("method").asText());
+        assertEquals(64L << 20, report.get("budget_bytes").asLong());
+        assertTrue(report.get("peak_memory_bytes").asLong() <= 64L << 20, report.toString());
+        var metrics = neuroflux.pipeline.report.Json.parse(read(run.resolve("metrics.json")), "metrics.json");
+        assertTrue(metrics.size() >= 4, metrics.toString());
+        // progress on standard error, the result on standard output
+        assertTrue(o.err().contains("block 1"), o.err());
+        assertTrue(o.out().contains("selected"), o.out());
+    }
+
+    /** Each documented exit status but 1 (a fault of neuroflux itself), each from a real command. */
+    @Test
+    void theDocumentedExitStatusesComeFromRealCommands() throws Exception {
+        String model = fixtureModel("resnet8-cifar").toString();
+        assertEquals(0, neuroflux(Map.of(), "version").status());
+        Outcome bad = neuroflux(Map.of(), "compress", model, "--data", "synthetic", "--budget", "lots", "--epochs",
+                "1", "--out", "x");
+        assertEquals(2, bad.status(), bad.err());
+        Outcome tooSmall = neuroflux(Map.of("NEUROFLUX_BUDGET", "64KiB"), "compress", model, "--data", "synthetic",
+                "--epochs", "1", "--limit-train", "64", "--out", "small");
+        assertEquals(3, tooSmall.status(), tooSmall.err());
+        assertTrue(tooSmall.err().contains("smallest budget that works"), tooSmall.err());
+        Outcome diverged = neuroflux(Map.of(), "train", model, "--method", "bp", "--data", "synthetic", "--lr",
+                "1e30", "--epochs", "1", "--batch-size", "32", "--out", "nan");
+        assertEquals(4, diverged.status(), diverged.err());
+        assertTrue(diverged.err().contains("diverged"), diverged.err());
+    }
 }
