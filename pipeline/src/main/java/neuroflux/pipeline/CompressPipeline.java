@@ -548,6 +548,7 @@ public final class CompressPipeline {
         try (CacheWriter w = new CacheWriter(file, s.cacheDtype(), shape, data.size())) {
             BlockInference.Pass p = inference.pass(data, batch, w);
             TestHooks.reached("cache-write");
+            TestHooks.writing("cache");
             w.finish();
             written.add(file);
             return p;
@@ -559,6 +560,7 @@ public final class CompressPipeline {
         try (CacheWriter w = new CacheWriter(file, s.cacheDtype(), shape, data.size())) {
             inference.pass(data, batch, w);
             TestHooks.reached("cache-write");
+            TestHooks.writing("cache");
             w.finish();
         }
         return file;

@@ -1,5 +1,6 @@
 package neuroflux.pipeline;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -15,6 +16,7 @@ import java.util.Map;
 import neuroflux.onnx.Tensor;
 import neuroflux.pipeline.checkpoint.CheckpointStore;
 import neuroflux.pipeline.checkpoint.RunProgress;
+import neuroflux.pipeline.checkpoint.TestHooks;
 import neuroflux.pipeline.config.Configuration;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -191,6 +193,31 @@ class BadInputTest {
         Files.write(tensors, bytes);
         assertBadInput(run(compress(out)), "is damaged", "CRC32C");
         assertBadInput(run("compress", "--resume", out.toString()), "is damaged");
+    }
+
+    @Test
+    void aDiskThatFillsStopsTheRunWithItsLastCheckpointIntact() throws Exception {
+        Path reference = dir.resolve("full-reference");
+        assertEquals(0, run(compress(reference, "--keep-cache")).status());
+        for (String point : List.of("checkpoint:3", "cache:4")) {
+            Path out = dir.resolve("full-" + point.replace(':', '-'));
+            System.setProperty("neuroflux.test.disk-full-at", point);
+            TestHooks.resetWrites();
+            Outcome o;
+            try {
+                o = run(compress(out, "--keep-cache"));
+            } finally {
+                System.clearProperty("neuroflux.test.disk-full-at");
+            }
+            assertEquals(1, o.status(), o.err());
+            assertTrue(o.line().contains("the disk filled up") && o.line().contains("the last checkpoint is intact"),
+                    o.line());
+            new CheckpointStore(out).read(); // verified, usable
+            Outcome resumed = run("compress", "--resume", out.toString());
+            assertEquals(0, resumed.status(), resumed.err());
+            assertArrayEquals(Files.readAllBytes(reference.resolve("model.onnx")),
+                    Files.readAllBytes(out.resolve("model.onnx")), point);
+        }
     }
 
     @Test

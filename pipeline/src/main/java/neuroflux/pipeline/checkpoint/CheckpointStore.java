@@ -55,6 +55,20 @@ public final class CheckpointStore {
 
     /** Writes a new generation: the tensors, then the manifest with {@code state}; then drops the old one. */
     public void write(ObjectNode state, Map<String, Tensor> tensors) throws IOException {
+        try {
+            writeGeneration(state, tensors);
+        } catch (IOException e) {
+            // a half-written generation is never used; removing it gives back the space a full disk needs
+            try (var files = Files.list(dir)) {
+                for (Path p : files.filter(p -> p.toString().endsWith(".partial")).toList()) Files.deleteIfExists(p);
+            } catch (IOException ignored) {
+                // the failure being reported matters more
+            }
+            throw e;
+        }
+    }
+
+    private void writeGeneration(ObjectNode state, Map<String, Tensor> tensors) throws IOException {
         Files.createDirectories(dir);
         long generation = nextGeneration();
         String name = "tensors-" + generation + ".bin";
@@ -64,6 +78,7 @@ public final class CheckpointStore {
         long offset = 0;
         try (FileChannel ch = FileChannel.open(temporary, StandardOpenOption.CREATE,
                 StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
+            Files.deleteIfExists(dir.resolve(MANIFEST + ".partial"));
             for (var e : tensors.entrySet()) {
                 Tensor t = e.getValue();
                 ByteBuffer bytes = t.bytes();
@@ -81,6 +96,7 @@ public final class CheckpointStore {
                 while (bytes.hasRemaining()) ch.write(bytes);
                 offset += t.byteSize();
             }
+            TestHooks.writing("checkpoint");
             ch.force(true);
         }
         TestHooks.reached("checkpoint-write");

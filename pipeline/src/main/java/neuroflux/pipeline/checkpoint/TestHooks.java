@@ -1,5 +1,6 @@
 package neuroflux.pipeline.checkpoint;
 
+import java.io.IOException;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -18,6 +19,22 @@ public final class TestHooks {
     private static String setting() {
         String p = System.getProperty("neuroflux.test.halt-at");
         return p != null ? p : System.getenv("NEUROFLUX_TEST_HALT_AT");
+    }
+
+    /**
+     * Where a run writes a file: with the system property {@code neuroflux.test.disk-full-at=NAME:N}, the N-th
+     * write at point NAME fails as a full disk does, so that a test can check what a run does when the disk fills.
+     */
+    public static synchronized void writing(String point) throws IOException {
+        String full = System.getProperty("neuroflux.test.disk-full-at");
+        if (full == null) return;
+        int n = REACHED.merge("disk:" + point, 1, Integer::sum);
+        if (full.equals(point + ":" + n)) throw new IOException("No space left on device");
+    }
+
+    /** Forgets the counts of {@link #writing}, so that each run in one process counts from the start. */
+    public static synchronized void resetWrites() {
+        REACHED.keySet().removeIf(k -> k.startsWith("disk:"));
     }
 
     /** Called at a named point of the run; halts there when the setting names this point and occurrence. */
