@@ -53,11 +53,19 @@ class ResumeAfterKillTest {
             killAt(point, command);
             assertCheckpointAndCachesIntact(out);
         }
+        // the last checkpoint is "block 2 done": block 3 reads block 2's cache, which a damaged disk truncated
+        Path damaged = out.resolve("cache").resolve("block2-validation.cache");
+        try (var ch = java.nio.channels.FileChannel.open(damaged, java.nio.file.StandardOpenOption.WRITE)) {
+            ch.truncate(ch.size() - 10);
+        }
         Process last = start(List.of("compress", "--resume", out.toString()), null);
         String stderr = new String(last.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(last.waitFor(120, TimeUnit.SECONDS));
         assertEquals(0, last.exitValue(), stderr);
         assertTrue(stderr.contains("resuming the run"), stderr);
+        assertTrue(stderr.contains("rebuilding cache block2-validation.cache"), stderr);
+        assertFalse(stderr.contains("block 1 epoch") || stderr.contains("block 2 epoch"),
+                "finished blocks were trained again:\n" + stderr);
 
         assertArrayEquals(Files.readAllBytes(reference.resolve("model.onnx")), Files.readAllBytes(out.resolve(
                 "model.onnx")), "the resumed run's model differs from the uninterrupted run's");
