@@ -131,7 +131,12 @@ public final class CompressCommand implements Command {
         }
         if (onlyResumeOptions) {
             given.addAll(RunProgress.fromJson(store.read().state(), store.dir()).arguments);
-            if (line.hasOption("threads")) given.addAll(List.of("--threads", line.getOptionValue("threads")));
+            if (line.hasOption("threads")) {
+                // the command line reads an option's first value: the stored one goes, the one given now counts
+                int at = given.indexOf("--threads");
+                if (at >= 0) given.subList(at, at + 2).clear();
+                given.addAll(List.of("--threads", line.getOptionValue("threads")));
+            }
         } else {
             given.addAll(arguments(line));
         }
