@@ -207,7 +207,6 @@ public final class CompressPipeline {
         Dataset test = inputs.data().test();
         List<CachedDataset> openCaches = new ArrayList<>();
         List<Path> cacheFiles = new ArrayList<>();
-        long cacheBytes = 0;
         List<BlockResult> blockResults = new ArrayList<>();
         List<ExitResult> exits = new ArrayList<>(progress.exits);
         for (RunProgress.BlockRecord r : progress.blockResults) blockResults.add(r.result());
@@ -251,7 +250,7 @@ public final class CompressPipeline {
                     trained.wallSeconds(), trained.lastLoss(), trained.lastTrainAccuracy(),
                     trained.samplesPerSecond(), minus(unitRuns(net), runsBefore));
             blockResults.add(result);
-            for (Path p : written) cacheBytes += Files.size(p);
+            for (Path p : written) progress.cacheBytes += Files.size(p);
             err.printf(Locale.ROOT, "block %d/%d done: training peak %s, caching pass peak %s; exits: %s%n", i + 1,
                     blocks.size(), describe(trained.trainPeak()), describe(cachePeak), exitSummary(blockExits));
 
@@ -308,7 +307,7 @@ public final class CompressPipeline {
         String method = blockResults.isEmpty() ? "" : blockResults.getFirst().trainPeak().method();
         return new Result(inputs, planning, plannedBatches, profile, blockResults, exits, selected, tested.accuracy(),
                 agreement,
-                cacheBytes, kept, progress.skipped, progress.skippedSeconds, wall, method);
+                progress.cacheBytes, kept, progress.skipped, progress.skippedSeconds, wall, method);
     }
 
     /** The block's train (each view), validation and test cache files. */

@@ -112,6 +112,15 @@ class BadInputTest {
     }
 
     @Test
+    void unreadableData() throws Exception {
+        Path images = dir.resolve("broken-images");
+        Files.createDirectories(images.resolve("train").resolve("cat"));
+        Files.write(images.resolve("train").resolve("cat").resolve("one.png"), new byte[] {1, 2, 3, 4});
+        assertBadInput(run(compress(dir.resolve("o17"), "--data", "imagefolder:" + images)), "one.png",
+                "is not an image");
+    }
+
+    @Test
     void emptyDataset() throws Exception {
         Path images = dir.resolve("empty-images");
         Files.createDirectories(images.resolve("train").resolve("cat"));

@@ -48,6 +48,8 @@ public final class RunProgress {
     public int flatFor;
     public int skipped;
     public double skippedSeconds;
+    /** Bytes of the cache files the finished blocks wrote (for the report). */
+    public long cacheBytes;
 
     /** A finished block's report, with memory figures that may be unavailable. */
     public record BlockRecord(Block block, int epochs, Peak trainPeak, Peak cachePeak, double wallSeconds,
