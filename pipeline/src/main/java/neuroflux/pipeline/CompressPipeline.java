@@ -57,6 +57,12 @@ import neuroflux.stages.train.TrainingDivergedException;
  * train, validation and test to write its output to the cache and evaluate its exits; the next block reads the
  * cache and never runs earlier blocks again. Then select the smallest exit about as accurate as the best, export
  * it, and measure the written model's test accuracy in a fresh session.
+ *
+ * <p>A checkpoint ({@link Checkpoints}) is written after every epoch and after every block's caching pass. A run
+ * folder that holds one is continued: its settings must match, the stored plan is used instead of a new one,
+ * finished blocks are skipped, the cache they left is checked (and rebuilt where damaged), and the current block
+ * starts from its saved state at the next epoch. Batches are drawn from (seed, epoch), so a continued run with a
+ * fixed seed trains on exactly the batches an uninterrupted one would.
  */
 public final class CompressPipeline {
     /** Batches of cached samples between releases of the cache file's resident pages. */
