@@ -5,13 +5,23 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.function.IntFunction;
 import neuroflux.onnx.BadInputException;
 import neuroflux.onnx.OnnxModels;
 import neuroflux.onnx.runtime.RuntimeOptions;
+import neuroflux.onnx.Tensor;
 import neuroflux.pipeline.cache.AugmentedViews;
+import neuroflux.pipeline.checkpoint.CheckpointStore;
+import neuroflux.pipeline.checkpoint.DiskFullException;
+import neuroflux.pipeline.checkpoint.DiskNeed;
+import neuroflux.pipeline.checkpoint.RunFolder;
+import neuroflux.pipeline.checkpoint.RunProgress;
+import neuroflux.pipeline.checkpoint.RunSettings;
+import neuroflux.pipeline.checkpoint.TestHooks;
 import neuroflux.pipeline.cache.ResidentBoundedCache;
 import neuroflux.pipeline.report.PlanReport;
 import neuroflux.stages.block.BlockInference;
@@ -37,6 +47,7 @@ import neuroflux.stages.profile.UnitProfiler;
 import neuroflux.stages.train.CosineSchedule;
 import neuroflux.stages.train.LearningRateSchedule;
 import neuroflux.stages.train.OneCycleSchedule;
+import neuroflux.stages.train.TrainingDivergedException;
 
 /**
  * {@code neuroflux compress}, top to bottom: import the model, load the data, cut the model into units with
@@ -46,6 +57,12 @@ import neuroflux.stages.train.OneCycleSchedule;
  * train, validation and test to write its output to the cache and evaluate its exits; the next block reads the
  * cache and never runs earlier blocks again. Then select the smallest exit about as accurate as the best, export
  * it, and measure the written model's test accuracy in a fresh session.
+ *
+ * <p>A checkpoint ({@link Checkpoints}) is written after every epoch and after every block's caching pass. A run
+ * folder that holds one is continued: its settings must match, the stored plan is used instead of a new one,
+ * finished blocks are skipped, the cache they left is checked (and rebuilt where damaged), and the current block
+ * starts from its saved state at the next epoch. Batches are drawn from (seed, epoch), so a continued run with a
+ * fixed seed trains on exactly the batches an uninterrupted one would.
  */
 public final class CompressPipeline {
     /** Batches of cached samples between releases of the cache file's resident pages. */
@@ -96,6 +113,12 @@ public final class CompressPipeline {
     private final PrintStream out;
     private final PrintStream err;
     private final PeakMemoryMeter meter;
+    /** The command line's arguments, kept in the checkpoint so that --resume DIR alone continues the run. */
+    private List<String> arguments = List.of();
+    private Checkpoints checkpoints;
+    /** Checkpoint tensor names: the network's values, and the current block's training state. */
+    static final String NET_VALUE = "net/";
+    static final String STEP_STATE = "step/";
 
     public CompressPipeline(Settings settings, PrintStream out, PrintStream err) {
         this.s = settings;
@@ -104,10 +127,30 @@ public final class CompressPipeline {
         this.meter = PeakMemoryMeter.forDevice(settings.runtime().device());
     }
 
+    /** Keeps the command line's arguments in the checkpoint, for --resume DIR. */
+    public CompressPipeline withArguments(List<String> args) {
+        this.arguments = List.copyOf(args);
+        return this;
+    }
+
     public Result run() throws IOException {
         long start = System.nanoTime();
-        Files.createDirectories(s.out());
+        RunFolder.prepare(s.out());
         Path cacheDir = s.out().resolve("cache");
+        CheckpointStore store = new CheckpointStore(s.out());
+        Map<String, String> runSettings = RunSettings.of(s);
+        RunProgress progress = null;
+        Map<String, Tensor> saved = Map.of();
+        if (store.exists()) {
+            CheckpointStore.Loaded loaded = store.read();
+            progress = RunProgress.fromJson(loaded.state(), store.dir());
+            List<String> differences = progress.differences(runSettings);
+            if (!differences.isEmpty()) {
+                throw new BadInputException(s.out() + " holds a run with other settings (" + String.join("; ",
+                        differences) + "): give the same settings to continue it, or --overwrite to start again");
+            }
+            saved = loaded.tensors();
+        }
 
         // import, data, partition and heads
         Inputs inputs = Inputs.load(s.model(), s.data(), s.seed(), s.out().resolve("input-model.onnx"));
@@ -121,20 +164,47 @@ public final class CompressPipeline {
         UnitProfiler.Profile profile = new UnitProfiler(s.profile(), meter).profile(net);
         PlannerSettings plannerSettings = new PlannerSettings(s.budget().bytes(), s.margin(), s.batchCap(), s.epochs(),
                 inputs.data().train().size(), 0, 0);
-        Planning planned = Planning.of(profile, plannerSettings, s.split());
-        // each block measured at its batch before training; lowered where it exceeds the usable budget
-        err.println("verifying the plan: a few real steps per block at its batch size...");
-        List<Planning.VerifiedBlock> verified = Planning.verify(planned.plan(), profile, net, s.optimizerSpec(),
-                s.runtime(), meter, s.seed());
-        PlanReport.printTable(planned, profile.plannerMemorySource(), verified, out);
-        Planning planning = new Planning(Planning.withVerifiedBatches(planned.plan(), verified),
-                planned.backpropBatch(), planned.smallestBudgetBytes());
+        Planning planning;
+        List<Integer> plannedBatches;
+        if (progress == null) {
+            Planning planned = Planning.of(profile, plannerSettings, s.split());
+            // each block measured at its batch before training; lowered where it exceeds the usable budget
+            err.println("verifying the plan: a few real steps per block at its batch size...");
+            List<Planning.VerifiedBlock> verified = Planning.verify(planned.plan(), profile, net, s.optimizerSpec(),
+                    s.runtime(), meter, s.seed());
+            PlanReport.printTable(planned, profile.plannerMemorySource(), verified, out);
+            planning = new Planning(Planning.withVerifiedBatches(planned.plan(), verified),
+                    planned.backpropBatch(), planned.smallestBudgetBytes());
+            plannedBatches = verified.stream().map(v -> v.planned().batch()).toList();
+            progress = new RunProgress();
+            progress.settings.putAll(runSettings);
+            progress.arguments.addAll(arguments);
+            progress.blocks.addAll(planning.plan().blocks());
+            progress.backpropBatch = planning.backpropBatch();
+            progress.smallestBudgetBytes = planning.smallestBudgetBytes();
+            progress.plannedBatches.addAll(plannedBatches);
+        } else {
+            // the plan depends on measured memory: a resumed run trains the blocks it planned, not a new plan
+            planning = new Planning(new neuroflux.stages.plan.Plan(progress.blocks, plannerSettings),
+                    progress.backpropBatch, progress.smallestBudgetBytes);
+            plannedBatches = progress.plannedBatches;
+            err.printf("resuming the run in %s: %d of %d blocks done, block %d at epoch %d of %d%n", s.out(),
+                    progress.blocksDone, progress.blocks.size(), Math.min(progress.blocksDone + 1,
+                    progress.blocks.size()), progress.epochsDone, s.epochs());
+            net.setValues(prefixed(saved, NET_VALUE));
+        }
         for (Block b : planning.plan().blocks()) {
             if (b.batch() > inputs.data().train().size()) {
                 throw new BadInputException("block " + b.units() + " would train at batch " + b.batch() + " but the"
                         + " training set has only " + inputs.data().train().size() + " samples; lower --batch-cap");
             }
         }
+        DiskNeed disk = DiskNeed.of(net, planning.plan().blocks(), inputs.data().train().size(),
+                inputs.data().validation().size(), inputs.data().test().size(), s.cacheDtype(), s.augmentViews(),
+                s.keepCache());
+        err.println(disk.describe());
+        disk.check(s.out(), RunFolder.bytesUnder(cacheDir) + RunFolder.bytesUnder(store.dir()));
+        this.checkpoints = new Checkpoints(store, progress);
 
         // blocks, one after another; each later block reads the cache of the one before
         Augmentation augmentation = s.data().augmentation(inputs.model().sampleShape());
@@ -143,22 +213,33 @@ public final class CompressPipeline {
         Dataset test = inputs.data().test();
         List<CachedDataset> openCaches = new ArrayList<>();
         List<Path> cacheFiles = new ArrayList<>();
-        long cacheBytes = 0;
         List<BlockResult> blockResults = new ArrayList<>();
-        List<ExitResult> exits = new ArrayList<>();
-        double bestSoFar = -1;
-        int flatFor = 0;
-        int skipped = 0;
-        double skippedSeconds = 0;
+        List<ExitResult> exits = new ArrayList<>(progress.exits);
+        for (RunProgress.BlockRecord r : progress.blockResults) blockResults.add(r.result());
         List<Block> blocks = planning.plan().blocks();
-        for (int i = 0; i < blocks.size(); i++) {
+        int firstBlock = progress.skipped > 0 ? blocks.size() : progress.blocksDone;
+        if (firstBlock > 0 && firstBlock < blocks.size()) {
+            // the block before left its output in the cache: checked, and rebuilt where damaged or missing
+            int before = firstBlock - 1;
+            List<Path> files = cacheFilesOf(cacheDir, before);
+            ensureCaches(net, blocks.get(before), before, files, inputs, augmentation);
+            cacheFiles.addAll(files);
+            CachedInputs opened = openCaches(cacheDir, before, blocks.get(before), inputs.model().classes(),
+                    openCaches);
+            trainViews = opened.trainViews();
+            validation = opened.validation();
+            test = opened.test();
+        }
+        for (int i = firstBlock; i < blocks.size(); i++) {
             Block block = blocks.get(i);
             boolean first = i == 0;
             List<Dataset> views = trainViews;
             IntFunction<Dataset> trainingData = views.size() == 1 ? e -> views.getFirst()
                     : e -> AugmentedViews.epochMix(views, s.seed(), e);
             long[] runsBefore = unitRuns(net);
-            BlockResult trained = trainBlock(net, i, block, trainingData, first ? augmentation : Augmentation.NONE);
+            BlockResult trained = trainBlock(net, i, block, trainingData, first ? augmentation : Augmentation.NONE,
+                    prefixed(saved, STEP_STATE));
+            saved = Map.of();
             writeBlockWeights(net, i, block);
 
             // caching pass: the block's output for every split, and its exits on validation and test
@@ -171,12 +252,31 @@ public final class CompressPipeline {
             PeakMeasurement cachePeak = meter.measure(() -> written.addAll(cachePass(net, index, block, views,
                     first ? augmentation : Augmentation.NONE, val, tst, cacheDir, lastBlock, blockExits)));
             exits.addAll(blockExits);
-            blockResults.add(new BlockResult(block, trained.epochs(), trained.trainPeak(), cachePeak,
+            BlockResult result = new BlockResult(block, trained.epochs(), trained.trainPeak(), cachePeak,
                     trained.wallSeconds(), trained.lastLoss(), trained.lastTrainAccuracy(),
-                    trained.samplesPerSecond(), minus(unitRuns(net), runsBefore)));
-            for (Path p : written) cacheBytes += Files.size(p);
+                    trained.samplesPerSecond(), minus(unitRuns(net), runsBefore));
+            blockResults.add(result);
+            for (Path p : written) progress.cacheBytes += Files.size(p);
             err.printf(Locale.ROOT, "block %d/%d done: training peak %s, caching pass peak %s; exits: %s%n", i + 1,
                     blocks.size(), describe(trained.trainPeak()), describe(cachePeak), exitSummary(blockExits));
+
+            // stop when the best exit has been flat for long enough
+            double best = exits.stream().mapToDouble(ExitResult::valAccuracy).max().orElse(0);
+            progress.flatFor = best > progress.bestSoFar + s.flatMargin() / 100 ? 0 : progress.flatFor + 1;
+            progress.bestSoFar = Math.max(progress.bestSoFar, best);
+            boolean stop = s.stopWhenFlat() && progress.flatFor >= s.flatBlocks() && i < blocks.size() - 1;
+            if (stop) {
+                progress.skipped = blocks.size() - 1 - i;
+                for (int j = i + 1; j < blocks.size(); j++) progress.skippedSeconds += blocks.get(j).predictedSeconds();
+            }
+
+            // the block is done: recorded before the caches it read are deleted, so a resume never needs them
+            progress.blocksDone = i + 1;
+            progress.epochsDone = 0;
+            progress.stepsRun = 0;
+            progress.blockResults.add(RunProgress.BlockRecord.of(result));
+            progress.exits.addAll(blockExits);
+            checkpoints.save(net, Map.of(), "block " + (i + 1) + " done");
 
             // the next block reads this block's cache: earlier caches are no longer needed
             openCaches.forEach(CachedDataset::close);
@@ -185,35 +285,15 @@ public final class CompressPipeline {
             cacheFiles.clear();
             cacheFiles.addAll(written);
             if (!lastBlock) {
-                int classes = inputs.model().classes();
-                int release = block.batch() * CACHE_PAGES_RELEASED_EVERY_BATCHES;
-                List<Dataset> nextViews = new ArrayList<>();
-                int viewCount = Math.max(1, s.augmentViews());
-                for (int v = 0; v < viewCount; v++) {
-                    CachedDataset c = CachedDataset.open(trainCacheFile(cacheDir, i, v), classes, true);
-                    openCaches.add(c);
-                    nextViews.add(new ResidentBoundedCache(c, release));
-                }
-                trainViews = nextViews;
-                CachedDataset cachedValidation = CachedDataset.open(cacheFile(cacheDir, i, "validation"), classes,
-                        true);
-                CachedDataset cachedTest = CachedDataset.open(cacheFile(cacheDir, i, "test"), classes, true);
-                openCaches.add(cachedValidation);
-                openCaches.add(cachedTest);
-                validation = new ResidentBoundedCache(cachedValidation, release);
-                test = new ResidentBoundedCache(cachedTest, release);
+                CachedInputs opened = openCaches(cacheDir, i, block, inputs.model().classes(), openCaches);
+                trainViews = opened.trainViews();
+                validation = opened.validation();
+                test = opened.test();
             }
-
-            // stop when the best exit has been flat for long enough
-            double best = exits.stream().mapToDouble(ExitResult::valAccuracy).max().orElse(0);
-            flatFor = best > bestSoFar + s.flatMargin() / 100 ? 0 : flatFor + 1;
-            bestSoFar = Math.max(bestSoFar, best);
-            if (s.stopWhenFlat() && flatFor >= s.flatBlocks() && i < blocks.size() - 1) {
-                skipped = blocks.size() - 1 - i;
-                for (int j = i + 1; j < blocks.size(); j++) skippedSeconds += blocks.get(j).predictedSeconds();
+            if (stop) {
                 err.printf(Locale.ROOT, "stopping: the best exit's validation accuracy has not improved by more than"
                         + " %.2f points for %d block(s); %d block(s) skipped, predicted %.1f s saved%n",
-                        s.flatMargin(), flatFor, skipped, skippedSeconds);
+                        s.flatMargin(), progress.flatFor, progress.skipped, progress.skippedSeconds);
                 break;
             }
         }
@@ -231,15 +311,99 @@ public final class CompressPipeline {
         if (!kept) deleteTree(cacheDir);
         double wall = (System.nanoTime() - start) / 1e9;
         String method = blockResults.isEmpty() ? "" : blockResults.getFirst().trainPeak().method();
-        List<Integer> plannedBatches = verified.stream().map(v -> v.planned().batch()).toList();
         return new Result(inputs, planning, plannedBatches, profile, blockResults, exits, selected, tested.accuracy(),
                 agreement,
-                cacheBytes, kept, skipped, skippedSeconds, wall, method);
+                progress.cacheBytes, kept, progress.skipped, progress.skippedSeconds, wall, method);
+    }
+
+    /** The block's train (each view), validation and test cache files. */
+    private List<Path> cacheFilesOf(Path cacheDir, int index) {
+        List<Path> files = new ArrayList<>();
+        for (int v = 0; v < Math.max(1, s.augmentViews()); v++) files.add(trainCacheFile(cacheDir, index, v));
+        files.add(cacheFile(cacheDir, index, "validation"));
+        files.add(cacheFile(cacheDir, index, "test"));
+        return files;
+    }
+
+    /** What a block reads: the cache of the block before, each file's resident pages released as it goes. */
+    private record CachedInputs(List<Dataset> trainViews, Dataset validation, Dataset test) {}
+
+    private CachedInputs openCaches(Path cacheDir, int index, Block block, int classes, List<CachedDataset> open)
+            throws IOException {
+        int release = block.batch() * CACHE_PAGES_RELEASED_EVERY_BATCHES;
+        List<Dataset> views = new ArrayList<>();
+        for (int v = 0; v < Math.max(1, s.augmentViews()); v++) {
+            CachedDataset c = CachedDataset.open(trainCacheFile(cacheDir, index, v), classes, true);
+            open.add(c);
+            views.add(new ResidentBoundedCache(c, release));
+        }
+        CachedDataset cachedValidation = CachedDataset.open(cacheFile(cacheDir, index, "validation"), classes, true);
+        open.add(cachedValidation);
+        CachedDataset cachedTest = CachedDataset.open(cacheFile(cacheDir, index, "test"), classes, true);
+        open.add(cachedTest);
+        return new CachedInputs(views, new ResidentBoundedCache(cachedValidation, release),
+                new ResidentBoundedCache(cachedTest, release));
+    }
+
+    /**
+     * Checks a finished block's cache files before a resumed run reads them; a missing, truncated or corrupted one
+     * is reported in one line and written again by running the units from the first to the block's last on the
+     * data (the earlier blocks' caches are gone by then, but their weights are in the network).
+     */
+    private void ensureCaches(HeadedNetwork net, Block block, int index, List<Path> files, Inputs inputs,
+                              Augmentation augmentation) throws IOException {
+        int classes = inputs.model().classes();
+        long[] shape = net.sampleShape(net.unit(block.lastUnit()).outputName());
+        int views = Math.max(1, s.augmentViews());
+        try (BlockInference inference = new BlockInference(net, 0, block.lastUnit(), s.runtime())) {
+            for (int f = 0; f < files.size(); f++) {
+                Path file = files.get(f);
+                String problem = null;
+                if (!Files.isRegularFile(file)) {
+                    problem = "it is missing";
+                } else {
+                    try (CachedDataset c = CachedDataset.open(file, classes, true)) {
+                        // opened and verified: usable as it is
+                    } catch (CachedDataset.CorruptCacheException e) {
+                        problem = e.getMessage();
+                    }
+                }
+                if (problem == null) continue;
+                err.println("rebuilding cache " + file.getFileName() + ": " + problem);
+                Dataset source = f < views ? firstBlockView(inputs.data().train(), augmentation, f)
+                        : f == views ? inputs.data().validation() : inputs.data().test();
+                writeCache(inference, source, block.batch(), file, shape);
+            }
+        }
+    }
+
+    /** The training data the first block's caching pass writes as view {@code v}. */
+    private Dataset firstBlockView(Dataset train, Augmentation augmentation, int v) {
+        return s.augmentViews() > 0 && augmentation.changesSamples()
+                ? AugmentedViews.view(train, augmentation, s.seed(), v) : train;
+    }
+
+    private static Map<String, Tensor> prefixed(Map<String, Tensor> tensors, String prefix) {
+        Map<String, Tensor> m = new LinkedHashMap<>();
+        tensors.forEach((k, v) -> {
+            if (k.startsWith(prefix)) m.put(k.substring(prefix.length()), v);
+        });
+        return m;
     }
 
     /** Trains one block inside the memory meter; its trained values go back into the network. */
     private BlockResult trainBlock(HeadedNetwork net, int index, Block block, IntFunction<Dataset> trainingData,
-                                   Augmentation augmentation) {
+                                   Augmentation augmentation, Map<String, Tensor> resumedState) {
+        RunProgress progress = checkpoints.progress();
+        int firstEpoch = resumedState.isEmpty() ? 0 : progress.epochsDone;
+        if (firstEpoch >= s.epochs()) {
+            // trained before the run was stopped; only its caching pass is left
+            net.setValues(onlyNetworkValues(net, resumedState));
+            return new BlockResult(block, s.epochs(), PeakMeasurement.unavailable("trained before the run was"
+                    + " resumed"), null, progress.trainedSeconds, progress.lastLoss, progress.lastTrainAccuracy,
+                    progress.samplesPerSecond, null);
+        }
+        if (firstEpoch == 0) progress.trainedSeconds = 0;
         List<UnitStep> steps = new ArrayList<>();
         for (int k = block.firstUnit(); k <= block.lastUnit(); k++) {
             steps.add(UnitStep.compile(net, k, block.batch(), k < block.lastUnit(), s.optimizerSpec()));
@@ -248,11 +412,12 @@ public final class CompressPipeline {
         long stepsPerEpoch = trainingData.apply(0).size() / batch;
         LearningRateSchedule schedule = schedule(stepsPerEpoch * s.epochs());
         double baseMomentum = s.optimizerSpec().momentum();
-        double[] last = new double[3];
+        double secondsBefore = progress.trainedSeconds;
         long start = System.nanoTime();
         PeakMeasurement peak = meter.measure(() -> {
-            try (BlockRunner runner = new BlockRunner(steps, s.runtime())) {
-                for (int e = 0; e < s.epochs(); e++) {
+            try (BlockRunner runner = new BlockRunner(steps, s.runtime(), resumedState,
+                    firstEpoch == 0 ? 0 : progress.stepsRun)) {
+                for (int e = firstEpoch; e < s.epochs(); e++) {
                     long epochStart = System.nanoTime();
                     double[] lossSum = new double[steps.size()];
                     long[] correct = new long[steps.size()];
@@ -260,10 +425,13 @@ public final class CompressPipeline {
                     BatchLoader loader = BatchLoader.training(trainingData.apply(e), batch, s.seed() + index,
                             augmentation);
                     for (Batch b : loader.epoch(e)) {
+                        TestHooks.reached("training-step");
                         long step = runner.stepsRun();
                         BlockRunner.Outcome o = runner.run(b.images(), b.labels(), schedule.lr(step),
                                 schedule.momentum(step, baseMomentum));
                         for (int u = 0; u < steps.size(); u++) {
+                            if (!Double.isFinite(o.losses()[u])) throw diverged(index, e, block.firstUnit() + u, net,
+                                    o.losses()[u]);
                             lossSum[u] += o.losses()[u] * b.size();
                             correct[u] += o.corrects()[u];
                         }
@@ -271,17 +439,38 @@ public final class CompressPipeline {
                     }
                     double seconds = (System.nanoTime() - epochStart) / 1e9;
                     int lastUnit = steps.size() - 1;
-                    last[0] = lossSum[lastUnit] / Math.max(1, seen);
-                    last[1] = (double) correct[lastUnit] / Math.max(1, seen);
-                    last[2] = seen / Math.max(1e-9, seconds);
+                    progress.lastLoss = lossSum[lastUnit] / Math.max(1, seen);
+                    progress.lastTrainAccuracy = (double) correct[lastUnit] / Math.max(1, seen);
+                    progress.samplesPerSecond = seen / Math.max(1e-9, seconds);
                     err.println(progressLine(index, e, lossSum, correct, seen, seconds, start));
+                    progress.epochsDone = e + 1;
+                    progress.stepsRun = runner.stepsRun();
+                    progress.trainedSeconds = secondsBefore + (System.nanoTime() - start) / 1e9;
+                    checkpoints.save(net, runner.state(), "block " + (index + 1) + " epoch " + (e + 1));
                 }
                 net.setValues(runner.modelValues());
             }
         });
         System.gc(); // direct buffers of the block's batches are freed now, not in the next block's measurement
-        return new BlockResult(block, s.epochs(), peak, null, (System.nanoTime() - start) / 1e9, last[0], last[1],
-                last[2], null);
+        return new BlockResult(block, s.epochs(), peak, null, progress.trainedSeconds, progress.lastLoss,
+                progress.lastTrainAccuracy, progress.samplesPerSecond, null);
+    }
+
+    /** The values of a block's state that are the network's own (parameters and statistics, not optimizer state). */
+    private static Map<String, Tensor> onlyNetworkValues(HeadedNetwork net, Map<String, Tensor> state) {
+        Map<String, Tensor> m = new LinkedHashMap<>();
+        state.forEach((k, v) -> {
+            if (net.values().containsKey(k)) m.put(k, v);
+        });
+        return m;
+    }
+
+    private TrainingDivergedException diverged(int block, int epoch, int unit, HeadedNetwork net, double loss) {
+        String last = checkpoints.lastSaved();
+        return new TrainingDivergedException("the loss of " + net.unit(unit).name() + " became " + loss + " in block "
+                + (block + 1) + ", epoch " + (epoch + 1) + "; " + (last == null ? "no checkpoint was written yet"
+                : "the last good checkpoint (" + last + ") is kept in " + checkpoints.dir())
+                + "; try a lower --lr");
     }
 
     private String progressLine(int block, int epoch, double[] lossSum, long[] correct, long seen, double seconds,
@@ -316,6 +505,7 @@ public final class CompressPipeline {
             OnnxModels.write(net.blockInference(block.firstUnit(), block.lastUnit()),
                     s.out().resolve("blocks").resolve("block" + (index + 1) + ".onnx"));
         } catch (IOException e) {
+            if (DiskFullException.isDiskFull(e)) throw new DiskFullException("the weights of block " + (index + 1), e);
             throw new BadInputException("cannot write the weights of block " + (index + 1) + ": " + e.getMessage());
         }
     }
@@ -337,7 +527,7 @@ public final class CompressPipeline {
                     Dataset source = views.size() > 1 ? views.get(v)
                             : s.augmentViews() > 0 && augmentation.changesSamples()
                             ? AugmentedViews.view(views.getFirst(), augmentation, s.seed(), v) : views.getFirst();
-                    written.add(write(inference, source, batch, trainCacheFile(cacheDir, index, v), shape));
+                    written.add(writeCache(inference, source, batch, trainCacheFile(cacheDir, index, v), shape));
                 }
             }
             BlockInference.Pass val = lastBlock ? inference.pass(validation, batch, null)
@@ -351,6 +541,7 @@ public final class CompressPipeline {
                         val.accuracy(e), tst.accuracy(e), tst.predictions()[e]));
             }
         } catch (IOException e) {
+            if (DiskFullException.isDiskFull(e)) throw new DiskFullException("the cache in " + cacheDir, e);
             throw new BadInputException("cannot write the cache in " + cacheDir + ": " + e.getMessage());
         }
         return written;
@@ -361,15 +552,20 @@ public final class CompressPipeline {
         long[] shape = net.sampleShape(net.unit(block.lastUnit()).outputName());
         try (CacheWriter w = new CacheWriter(file, s.cacheDtype(), shape, data.size())) {
             BlockInference.Pass p = inference.pass(data, batch, w);
+            TestHooks.reached("cache-write");
+            TestHooks.writing("cache");
             w.finish();
             written.add(file);
             return p;
         }
     }
 
-    private Path write(BlockInference inference, Dataset data, int batch, Path file, long[] shape) throws IOException {
+    private Path writeCache(BlockInference inference, Dataset data, int batch, Path file, long[] shape)
+            throws IOException {
         try (CacheWriter w = new CacheWriter(file, s.cacheDtype(), shape, data.size())) {
             inference.pass(data, batch, w);
+            TestHooks.reached("cache-write");
+            TestHooks.writing("cache");
             w.finish();
         }
         return file;

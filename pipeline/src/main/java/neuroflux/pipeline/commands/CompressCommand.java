@@ -11,7 +11,12 @@ import neuroflux.pipeline.report.CompressReport;
 import neuroflux.stages.cache.CacheDtype;
 import neuroflux.stages.data.DataOptions;
 import neuroflux.stages.profile.UnitProfiler;
+import neuroflux.pipeline.checkpoint.CheckpointStore;
+import neuroflux.pipeline.checkpoint.RunFolder;
+import neuroflux.pipeline.checkpoint.RunProgress;
 import org.apache.commons.cli.CommandLine;
+import org.apache.commons.cli.DefaultParser;
+import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
 
 /**
@@ -37,7 +42,7 @@ public final class CompressCommand implements Command {
         return "[MODEL.onnx] --budget SIZE --epochs E --out DIR [--data D] [--device cpu|cuda] [--threads N]"
                 + " [--limit-train N] [--seed S] [--augment [--augment-views K]] [--optimizer sgd|adamw] [--lr X]"
                 + " [--weight-decay X] [--schedule onecycle|cosine] [--cache-dtype float32|float16] [--keep-cache]"
-                + " [--exit-tolerance 0.5] [--stop-when-flat [--flat-margin 0.1] [--flat-blocks 2]]";
+                + " [--exit-tolerance 0.5] [--stop-when-flat [--flat-margin 0.1] [--flat-blocks 2]] [--resume DIR] [--overwrite]";
     }
 
     @Override
@@ -66,6 +71,10 @@ public final class CompressCommand implements Command {
         o.addOption(CommonOptions.opt("flat-margin", "P", "an improvement of at most P points counts as flat"
                 + " (default 0.1)"));
         o.addOption(CommonOptions.opt("flat-blocks", "N", "stop after N flat blocks (default 2)"));
+        o.addOption(CommonOptions.opt("resume", "DIR", "continue the run that was stopped in DIR, with the settings it"
+                + " was started with (rerunning the same command into the same --out does the same)"));
+        o.addOption(CommonOptions.flag("overwrite", "start the run again in an --out folder that holds a stopped run,"
+                + " even with other settings"));
         o.addOption(CommonOptions.opt("split", "N,N,..", "fix the blocks' sizes in units instead of the planner's"
                 + " choice; each block still gets the largest batch that fits"));
         return o;
@@ -97,6 +106,59 @@ public final class CompressCommand implements Command {
                 UnitProfiler.Settings.defaults(cap, optimizer, runtime), split(line));
     }
 
+    /**
+     * The command line of a run continued with --resume DIR: alone (or with --threads), the arguments the run was
+     * started with, read from its checkpoint; with other settings, those, which must then match the run's.
+     */
+    static CommandLine resumed(CommandLine line) throws Exception {
+        Path dir = Path.of(line.getOptionValue("resume"));
+        if (line.hasOption("overwrite")) {
+            throw new BadInputException("--resume continues a run and --overwrite starts it again: give one of them");
+        }
+        if (line.hasOption("out") && !Path.of(line.getOptionValue("out")).equals(dir)) {
+            throw new BadInputException("--resume " + dir + " and --out " + line.getOptionValue("out")
+                    + " name different folders: give one of them");
+        }
+        CheckpointStore store = new CheckpointStore(dir);
+        if (!store.exists()) {
+            throw new BadInputException("nothing to resume in " + dir + ": it holds no checkpoint (no run was started"
+                    + " there, or it finished)");
+        }
+        List<String> given = new java.util.ArrayList<>();
+        boolean onlyResumeOptions = line.getArgList().isEmpty();
+        for (Option o : line.getOptions()) {
+            if (!RESUME_ONLY.contains(o.getLongOpt())) onlyResumeOptions = false;
+        }
+        if (onlyResumeOptions) {
+            given.addAll(RunProgress.fromJson(store.read().state(), store.dir()).arguments);
+            if (line.hasOption("threads")) {
+                // the command line reads an option's first value: the stored one goes, the one given now counts
+                int at = given.indexOf("--threads");
+                if (at >= 0) given.subList(at, at + 2).clear();
+                given.addAll(List.of("--threads", line.getOptionValue("threads")));
+            }
+        } else {
+            given.addAll(arguments(line));
+        }
+        List<String> withOut = new java.util.ArrayList<>(given);
+        int at = withOut.indexOf("--out");
+        if (at >= 0) withOut.subList(at, at + 2).clear();
+        withOut.addAll(List.of("--out", dir.toString()));
+        return new DefaultParser().parse(new CompressCommand().options(), withOut.toArray(String[]::new));
+    }
+
+    /** The command line as arguments, the model's path made absolute: what --resume DIR parses again. */
+    static List<String> arguments(CommandLine line) {
+        List<String> args = new java.util.ArrayList<>();
+        for (String a : line.getArgList()) args.add(Path.of(a).toAbsolutePath().toString());
+        for (Option o : line.getOptions()) {
+            if (List.of("resume", "overwrite", "verbose", "help").contains(o.getLongOpt())) continue;
+            args.add("--" + o.getLongOpt());
+            if (o.hasArg()) args.add(String.join(",", o.getValues()));
+        }
+        return args;
+    }
+
     /** --split 1,2,1: the blocks' sizes in units. */
     static List<Integer> split(CommandLine line) {
         if (!line.hasOption("split")) return null;
@@ -109,12 +171,18 @@ public final class CompressCommand implements Command {
         }
     }
 
+    /** Options that do not change what a run computes; with them alone, --resume DIR takes the stored settings. */
+    private static final List<String> RESUME_ONLY = List.of("resume", "threads", "verbose", "help");
+
     @Override
     public int run(CommandLine line, PrintStream out, PrintStream err) throws Exception {
+        if (line.hasOption("resume")) line = resumed(line);
         CompressPipeline.Settings s = settings(line);
-        CompressPipeline.Result r = new CompressPipeline(s, out, err).run();
+        if (line.hasOption("overwrite")) RunFolder.clearForNewRun(s.out());
+        CompressPipeline.Result r = new CompressPipeline(s, out, err).withArguments(arguments(line)).run();
         CompressReport.printExitTable(r, out);
         CompressReport.write(r, s, s.out());
+        new CheckpointStore(s.out()).delete(); // the run is complete: nothing is left to resume
         err.printf("wrote %s, report.json, metrics.json, memory.svg, exits.svg in %s (model %s)%n", "model.onnx",
                 s.out(), r.inputs().builtIn() ? Inputs.DEFAULT_MODEL + " built in" : r.inputs().modelFile());
         return 0;

@@ -55,11 +55,21 @@ public final class BlockRunner implements AutoCloseable {
 
     /** Opens one session per unit step; the steps must be consecutive units compiled at one batch size. */
     public BlockRunner(List<UnitStep> steps, RuntimeOptions options) {
+        this(steps, options, Map.of(), 0);
+    }
+
+    /**
+     * Opens the sessions and continues a block's training where a checkpoint left it: {@code state} (from
+     * {@link #state()}) replaces the steps' initial values it names, and the step count, which the schedule and
+     * AdamW's bias correction read, starts at {@code stepsRun}.
+     */
+    public BlockRunner(List<UnitStep> steps, RuntimeOptions options, Map<String, Tensor> state, long stepsRun) {
         if (steps.isEmpty()) throw new IllegalArgumentException("a block has at least one unit");
         NativeMemory.fixMmapThreshold();
         RuntimeOptions noArena = options.withoutCpuArena();
+        this.steps = stepsRun;
         try {
-            for (UnitStep s : steps) units.add(new UnitSession(s, noArena));
+            for (UnitStep s : steps) units.add(new UnitSession(s, noArena, state));
         } catch (RuntimeException e) {
             close();
             throw e;
@@ -137,6 +147,22 @@ public final class BlockRunner implements AutoCloseable {
         return m;
     }
 
+    /**
+     * Copies of every unit's carried state (parameters, running statistics, optimizer state), what a checkpoint
+     * needs to continue the block; the units' state names are distinct within a model.
+     */
+    public Map<String, Tensor> state() {
+        Map<String, Tensor> m = new LinkedHashMap<>();
+        for (UnitSession u : units) {
+            for (var e : u.state.entrySet()) {
+                if (m.put(e.getKey(), OrtTensors.fromOrt(e.getValue())) != null) {
+                    throw new IllegalStateException("two units of the block carry the state '" + e.getKey() + "'");
+                }
+            }
+        }
+        return m;
+    }
+
     @Override
     public void close() {
         for (UnitSession u : units) u.close();
@@ -159,7 +185,7 @@ public final class BlockRunner implements AutoCloseable {
         final Set<String> outputs = new LinkedHashSet<>();
         Arena initialState = Arena.ofShared();
 
-        UnitSession(UnitStep step, RuntimeOptions options) {
+        UnitSession(UnitStep step, RuntimeOptions options, Map<String, Tensor> resumed) {
             this.step = step;
             CompiledStep c = step.compiled();
             if (c.graph().typeOf(step.input()) != DataType.FLOAT) {
@@ -167,7 +193,7 @@ public final class BlockRunner implements AutoCloseable {
             }
             this.session = OrtSession.open(c.graph(), options);
             try {
-                for (String s : c.state()) state.put(s, initialTensor(c.initial().get(s)));
+                for (String s : c.state()) state.put(s, initialTensor(resumed.getOrDefault(s, c.initial().get(s))));
             } catch (OrtException e) {
                 close();
                 throw new IllegalStateException("cannot create the initial state tensors: " + e.getMessage(), e);

@@ -280,6 +280,11 @@ public final class HeadedNetwork {
         g.valueInfo().put(in.name(), declared);
     }
 
+    /** The current values of every parameter, statistic and constant of the model and its heads, by name. */
+    public Map<String, Tensor> values() {
+        return java.util.Collections.unmodifiableMap(graph.initializers());
+    }
+
     /** The current value of a parameter or statistic. */
     public Tensor value(String name) {
         return graph.initializers().get(name);

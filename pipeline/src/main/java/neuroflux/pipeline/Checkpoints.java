@@ -1,0 +1,55 @@
+package neuroflux.pipeline;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import neuroflux.onnx.Tensor;
+import neuroflux.pipeline.checkpoint.CheckpointStore;
+import neuroflux.pipeline.checkpoint.DiskFullException;
+import neuroflux.pipeline.checkpoint.RunProgress;
+import neuroflux.stages.block.HeadedNetwork;
+
+/**
+ * The compress run's checkpoints: each one the network's values, the current block's training state (parameters,
+ * statistics and optimizer state of its units and heads) and the run's progress. Written at the end of every epoch
+ * of every block and when a block's caches are complete.
+ */
+final class Checkpoints {
+    private final CheckpointStore store;
+    private final RunProgress progress;
+    private String lastSaved;
+
+    Checkpoints(CheckpointStore store, RunProgress progress) {
+        this.store = store;
+        this.progress = progress;
+    }
+
+    RunProgress progress() {
+        return progress;
+    }
+
+    Path dir() {
+        return store.dir();
+    }
+
+    /** What the last checkpoint written in this process holds, or null where none was. */
+    String lastSaved() {
+        return lastSaved;
+    }
+
+    /** Writes a checkpoint of the network, the block's state (empty between blocks) and the progress. */
+    void save(HeadedNetwork net, Map<String, Tensor> blockState, String label) {
+        Map<String, Tensor> tensors = new LinkedHashMap<>();
+        net.values().forEach((k, v) -> tensors.put(CompressPipeline.NET_VALUE + k, v));
+        blockState.forEach((k, v) -> tensors.put(CompressPipeline.STEP_STATE + k, v));
+        try {
+            store.write(progress.toJson(), tensors);
+        } catch (IOException e) {
+            if (DiskFullException.isDiskFull(e)) throw new DiskFullException("the checkpoint after " + label, e);
+            throw new UncheckedIOException("cannot write the checkpoint after " + label + ": " + e.getMessage(), e);
+        }
+        lastSaved = label;
+    }
+}

@@ -1,0 +1,93 @@
+package neuroflux.pipeline.checkpoint;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import neuroflux.onnx.Tensor;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class CheckpointStoreTest {
+    @TempDir
+    Path run;
+
+    static ObjectNode state(int epoch) {
+        ObjectNode s = JsonNodeFactory.instance.objectNode();
+        s.put("epoch", epoch);
+        return s;
+    }
+
+    static Map<String, Tensor> tensors(float v) {
+        Map<String, Tensor> m = new LinkedHashMap<>();
+        m.put("w", Tensor.ofFloats(new long[] {2, 2}, v, v + 1, v + 2, v + 3));
+        m.put("step", Tensor.ofLongs(new long[] {1}, 7));
+        return m;
+    }
+
+    @Test
+    void whatIsWrittenIsReadBackWithItsShapesAndTypes() throws Exception {
+        CheckpointStore store = new CheckpointStore(run);
+        store.write(state(1), tensors(1));
+        CheckpointStore.Loaded l = store.read();
+        assertEquals(1, l.state().path("epoch").asInt());
+        assertArrayEquals(new long[] {2, 2}, l.tensors().get("w").shape());
+        assertArrayEquals(new float[] {1, 2, 3, 4}, l.tensors().get("w").floats());
+        assertArrayEquals(new long[] {7}, l.tensors().get("step").longs());
+    }
+
+    @Test
+    void aNewGenerationReplacesTheOldAndRemovesItsFile() throws Exception {
+        CheckpointStore store = new CheckpointStore(run);
+        store.write(state(1), tensors(1));
+        store.write(state(2), tensors(5));
+        assertEquals(2, store.read().state().path("epoch").asInt());
+        try (var files = Files.list(store.dir())) {
+            assertEquals(1, files.filter(p -> p.getFileName().toString().startsWith("tensors-")).count());
+        }
+    }
+
+    @Test
+    void aWriteKilledBeforeItsManifestLeavesTheOldCheckpoint() throws Exception {
+        CheckpointStore store = new CheckpointStore(run);
+        store.write(state(1), tensors(1));
+        // what a kill after the new tensor file but before the manifest's rename leaves behind
+        Files.write(store.dir().resolve("tensors-2.bin"), new byte[] {1, 2, 3});
+        Files.writeString(store.dir().resolve("manifest.json.partial"), "{\"format\": 1, \"gen");
+        CheckpointStore.Loaded l = store.read();
+        assertEquals(1, l.state().path("epoch").asInt());
+        store.write(state(3), tensors(9)); // and the next write cleans up
+        assertEquals(3, store.read().state().path("epoch").asInt());
+    }
+
+    @Test
+    void aTruncatedOrFlippedTensorFileIsRefused() throws Exception {
+        CheckpointStore store = new CheckpointStore(run);
+        store.write(state(1), tensors(1));
+        Path file = store.dir().resolve("tensors-1.bin");
+        byte[] bytes = Files.readAllBytes(file);
+        Files.write(file, java.util.Arrays.copyOf(bytes, bytes.length - 1));
+        assertTrue(assertThrows(CorruptCheckpointException.class, store::read).getMessage().contains("bytes"));
+        bytes[0] ^= 0x40;
+        Files.write(file, bytes);
+        assertTrue(assertThrows(CorruptCheckpointException.class, store::read).getMessage().contains("CRC32C"));
+    }
+
+    @Test
+    void aDamagedManifestIsRefused() throws Exception {
+        CheckpointStore store = new CheckpointStore(run);
+        store.write(state(1), tensors(1));
+        Files.writeString(store.dir().resolve("manifest.json"), "{\"format\": 1, \"ten");
+        assertThrows(CorruptCheckpointException.class, store::read);
+        store.delete();
+        assertFalse(store.exists());
+    }
+}
