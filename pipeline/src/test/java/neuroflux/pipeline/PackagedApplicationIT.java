@@ -31,11 +31,19 @@ class PackagedApplicationIT {
 
     /** Runs the packaged application in {@link #work} with exactly the NEUROFLUX_ variables given. */
     private Outcome neuroflux(Map<String, String> environment, String... args) throws Exception {
+        return neuroflux(List.of(), environment, args);
+    }
+
+    /** Runs the packaged application with extra JVM options (test hooks) before {@code -jar}. */
+    private Outcome neuroflux(List<String> jvmOptions, Map<String, String> environment, String... args)
+            throws Exception {
         assumeTrue(Files.isRegularFile(APP), "the packaged application is absent (run mvn verify): " + APP);
         // the JVM options ./neuroflux and the JVM image pass
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
                 .toString(), "--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow",
-                "-Xmx256m", "-jar", APP.toAbsolutePath().toString()));
+                "-Xmx256m"));
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-jar", APP.toAbsolutePath().toString()));
         command.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(command).directory(work.toFile());
         // configuration from this test alone: nothing inherited from the machine may configure neuroflux or Quarkus
@@ -174,7 +182,7 @@ class PackagedApplicationIT {
         assertTrue(o.out().contains("selected"), o.out());
     }
 
-    /** Each documented exit status but 1 (a fault of neuroflux itself), each from a real command. */
+    /** Each documented exit status, each from a real command. */
     @Test
     void theDocumentedExitStatusesComeFromRealCommands() throws Exception {
         String model = fixtureModel("resnet8-cifar").toString();
@@ -190,5 +198,10 @@ class PackagedApplicationIT {
                 "1e30", "--epochs", "1", "--batch-size", "32", "--out", "nan");
         assertEquals(4, diverged.status(), diverged.err());
         assertTrue(diverged.err().contains("diverged"), diverged.err());
+        // 1: a failure that is not the user's, here a disk that fills up (simulated by the run's test hook)
+        Outcome failed = neuroflux(List.of("-Dneuroflux.test.disk-full-at=checkpoint:1"), Map.of(), "compress", model,
+                "--data", "synthetic", "--budget", "64MiB", "--epochs", "1", "--limit-train", "64", "--out", "full");
+        assertEquals(1, failed.status(), failed.err());
+        assertTrue(failed.err().contains("the disk filled up"), failed.err());
     }
 }
