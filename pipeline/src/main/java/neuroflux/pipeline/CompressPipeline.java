@@ -96,12 +96,20 @@ public final class CompressPipeline {
     private final PrintStream out;
     private final PrintStream err;
     private final PeakMemoryMeter meter;
+    /** Told the index of each block as soon as its caching pass is done (compare times the runs with it). */
+    private java.util.function.IntConsumer blockDone = i -> {};
 
     public CompressPipeline(Settings settings, PrintStream out, PrintStream err) {
         this.s = settings;
         this.out = out;
         this.err = err;
         this.meter = PeakMemoryMeter.forDevice(settings.runtime().device());
+    }
+
+    /** Calls {@code listener} with a block's index once the block and its caching pass are done. */
+    public CompressPipeline onBlockDone(java.util.function.IntConsumer listener) {
+        this.blockDone = listener;
+        return this;
     }
 
     public Result run() throws IOException {
@@ -177,6 +185,7 @@ public final class CompressPipeline {
             for (Path p : written) cacheBytes += Files.size(p);
             err.printf(Locale.ROOT, "block %d/%d done: training peak %s, caching pass peak %s; exits: %s%n", i + 1,
                     blocks.size(), describe(trained.trainPeak()), describe(cachePeak), exitSummary(blockExits));
+            blockDone.accept(i);
 
             // the next block reads this block's cache: earlier caches are no longer needed
             openCaches.forEach(CachedDataset::close);

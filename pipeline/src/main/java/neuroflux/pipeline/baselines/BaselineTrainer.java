@@ -1,0 +1,271 @@
+package neuroflux.pipeline.baselines;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.SplittableRandom;
+import java.util.function.IntFunction;
+import neuroflux.onnx.BadInputException;
+import neuroflux.onnx.OnnxModels;
+import neuroflux.onnx.Shapes;
+import neuroflux.onnx.runtime.RuntimeOptions;
+import neuroflux.pipeline.CompressPipeline;
+import neuroflux.pipeline.ExitSelection;
+import neuroflux.pipeline.Inputs;
+import neuroflux.pipeline.Planning;
+import neuroflux.pipeline.WrittenModelTest;
+import neuroflux.stages.block.BlockRunner;
+import neuroflux.stages.block.HeadedNetwork;
+import neuroflux.stages.block.UnitStep;
+import neuroflux.stages.compile.Optimizer;
+import neuroflux.stages.data.Augmentation;
+import neuroflux.stages.data.Batch;
+import neuroflux.stages.data.BatchLoader;
+import neuroflux.stages.heads.HeadWidthRule;
+import neuroflux.stages.memory.Budget;
+import neuroflux.stages.memory.PeakMeasurement;
+import neuroflux.stages.memory.PeakMemoryMeter;
+import neuroflux.stages.plan.BlockPlanner;
+import neuroflux.stages.plan.BudgetTooSmallException;
+import neuroflux.stages.plan.Plan;
+import neuroflux.stages.plan.PlannerSettings;
+import neuroflux.stages.profile.UnitProfiler;
+import neuroflux.stages.train.CosineSchedule;
+import neuroflux.stages.train.LearningRateSchedule;
+import neuroflux.stages.train.OneCycleSchedule;
+import neuroflux.stages.train.TrainingDivergedException;
+
+/**
+ * The baselines NeuroFlux is compared with, trained under the same budget and measured the same way as compress
+ * (the whole training, per-epoch evaluation included, inside the {@link PeakMemoryMeter}), with the same
+ * optimizer, schedule, epochs, augmentation, data split and seed:
+ *
+ * <ul>
+ *   <li>{@code bp}: end-to-end backpropagation of the whole model, at the largest batch whose peak fits the budget
+ *       (the profile's backprop line, then verified with real steps); exit: the model's own classifier.</li>
+ *   <li>{@code ll}: classic local learning (decoupled greedy learning): a fixed-width head
+ *       ({@link HeadWidthRule#classicLocalLearning()}) on every unit but the last, every unit trained on every
+ *       batch in one pass with its input detached, one batch size for the whole network, no cache; the exit is
+ *       chosen like compress chooses it.</li>
+ * </ul>
+ *
+ * Both run on {@link BlockRunner}: {@code bp} as one block holding the whole model's step, {@code ll} as one block
+ * of all units, which is exactly what decoupled greedy learning does on each batch.
+ */
+public final class BaselineTrainer {
+    /** Steps run when a batch size is verified, as compress verifies its blocks. */
+    static final int VERIFY_STEPS = Planning.VERIFY_STEPS;
+
+    /** What a baseline run did; the report is written from it. */
+    public record Result(String method, Inputs inputs, VerifiedBatch batch, PeakMeasurement trainPeak,
+                         List<CompressPipeline.ExitResult> exits, int selected, double testAccuracy,
+                         List<HistoryPoint> history, double trainSeconds, double wallSeconds, long usableBytes) {
+        public CompressPipeline.ExitResult selectedExit() {
+            return exits.get(selected);
+        }
+    }
+
+    private final String method;
+    private final CompressPipeline.Settings s;
+    private final int fixedBatch;
+    private final PrintStream err;
+    private final PeakMemoryMeter meter;
+
+    /**
+     * @param method {@code bp} or {@code ll}
+     * @param fixedBatch a batch size a user fixed (measured, never lowered), or 0 for the largest that fits
+     */
+    public BaselineTrainer(String method, CompressPipeline.Settings settings, int fixedBatch, PrintStream err) {
+        if (!method.equals("bp") && !method.equals("ll")) {
+            throw new IllegalArgumentException("no baseline '" + method + "'");
+        }
+        this.method = method;
+        this.s = settings;
+        this.fixedBatch = fixedBatch;
+        this.err = err;
+        this.meter = PeakMemoryMeter.forDevice(settings.runtime().device());
+    }
+
+    private boolean local() {
+        return method.equals("ll");
+    }
+
+    public Result run() throws IOException {
+        long start = System.nanoTime();
+        Files.createDirectories(s.out());
+        Inputs inputs = Inputs.load(s.model(), s.data(), s.seed(), s.out().resolve("input-model.onnx"),
+                local() ? HeadWidthRule.classicLocalLearning() : HeadWidthRule.adaptive());
+        HeadedNetwork net = inputs.network();
+        int trainSize = inputs.data().train().size();
+        PlannerSettings planner = new PlannerSettings(s.budget().bytes(), s.margin(), s.batchCap(), s.epochs(),
+                trainSize, 0, 0);
+        err.printf("neuroflux train --method %s: %s, %d units; data %s: %,d train, %,d validation, %,d test%n",
+                method, inputs.modelName(), net.size(), inputs.data().name(), trainSize,
+                inputs.data().validation().size(), inputs.data().test().size());
+
+        VerifiedBatch batch;
+        IntFunction<List<UnitStep>> stepsAt = b -> compile(net, b);
+        if (fixedBatch > 0) {
+            batch = new VerifiedBatch(fixedBatch, fixedBatch, PeakMeasurement.unavailable("not verified: the batch"
+                    + " size was given"));
+        } else {
+            err.println("profiling units...");
+            UnitProfiler.Profile profile = new UnitProfiler(s.profile(), meter).profile(net);
+            long[] fixedAndPlanned = plannedBatch(profile, planner, net);
+            err.printf("verifying batch %d: a few real steps inside the memory probe...%n", fixedAndPlanned[1]);
+            batch = VerifiedBatch.verify((int) fixedAndPlanned[1], b -> verificationWork(stepsAt.apply(b), net, b),
+                    fixedAndPlanned[0], planner.usableBytes(), meter);
+            err.printf("batch %d (planned %d), verified peak %s of %s usable%n", batch.batch(), batch.planned(),
+                    batch.peak().describe(), Budget.format(planner.usableBytes()));
+        }
+        if (batch.batch() > trainSize) {
+            throw new BadInputException("batch " + batch.batch() + " exceeds the " + trainSize + " training samples;"
+                    + " lower --batch-cap");
+        }
+
+        List<CompressPipeline.ExitResult> exits = new ArrayList<>();
+        List<HistoryPoint> history = new ArrayList<>();
+        long trainStart = System.nanoTime();
+        PeakMeasurement peak = train(net, inputs, stepsAt.apply(batch.batch()), batch.batch(), start, exits,
+                history);
+        double trainSeconds = (System.nanoTime() - trainStart) / 1e9;
+
+        int selected = ExitSelection.select(exits, s.exitTolerance());
+        CompressPipeline.ExitResult chosen = exits.get(selected);
+        Path modelFile = s.out().resolve("model.onnx");
+        OnnxModels.write(net.exitModel(chosen.unit()), modelFile);
+        double accuracy = WrittenModelTest.run(modelFile, inputs.data().test(), 256, s.runtime()).accuracy();
+        return new Result(method, inputs, batch, peak, exits, selected, accuracy, history, trainSeconds,
+                (System.nanoTime() - start) / 1e9, planner.usableBytes());
+    }
+
+    /** {fixed bytes, planned batch} from the profile; a budget that not even batch 1 fits is refused. */
+    private long[] plannedBatch(UnitProfiler.Profile profile, PlannerSettings settings, HeadedNetwork net) {
+        BlockPlanner planner = new BlockPlanner(settings);
+        if (!local()) {
+            var line = profile.backprop().plannerLine();
+            int b = planner.largestBackpropBatch(line.fixedBytes(), line.bytesPerSample());
+            if (b < 1) throw tooSmall("end-to-end backprop", line.fixedBytes() + line.bytesPerSample(), settings);
+            return new long[] {line.fixedBytes(), b};
+        }
+        Plan one = planner.planSplit(profile.plannerProfiles(), List.of(net.size()));
+        long fixed = profile.plannerProfiles().stream().mapToLong(u -> u.fixedBytes()).sum();
+        if (one == null) {
+            long perSample = profile.plannerProfiles().stream().mapToLong(u -> u.aloneBytes(1) - u.fixedBytes())
+                    .max().orElse(0);
+            throw tooSmall("local learning of all units at once", fixed + perSample, settings);
+        }
+        return new long[] {fixed, one.blocks().getFirst().batch()};
+    }
+
+    private static BudgetTooSmallException tooSmall(String what, long needAtOne, PlannerSettings settings) {
+        long smallest = (long) Math.ceil(needAtOne / (1 - settings.margin()));
+        return new BudgetTooSmallException("a memory budget of " + Budget.format(settings.budgetBytes()) + " is too"
+                + " small for " + what + ": the profile predicts " + Budget.format(needAtOne) + " at batch size 1;"
+                + " the smallest budget that works is about " + Budget.format(smallest) + " (" + smallest
+                + " bytes)", smallest);
+    }
+
+    /** bp: the whole model's step; ll: every unit's step, each passing its output to the next. */
+    private List<UnitStep> compile(HeadedNetwork net, int batch) {
+        Optimizer optimizer = s.optimizerSpec();
+        if (!local()) return List.of(UnitStep.compileWhole(net, batch, optimizer));
+        List<UnitStep> steps = new ArrayList<>();
+        for (int k = 0; k < net.size(); k++) steps.add(UnitStep.compile(net, k, batch, k < net.size() - 1, optimizer));
+        return steps;
+    }
+
+    /** A few steps on random inputs: what the training holds, without the data loading around it. */
+    private Runnable verificationWork(List<UnitStep> steps, HeadedNetwork net, int batch) {
+        long[] in = steps.getFirst().compiled().graph().shapeOf(steps.getFirst().input());
+        SplittableRandom random = new SplittableRandom(s.seed());
+        float[] images = new float[Math.toIntExact(Shapes.size(in))];
+        for (int i = 0; i < images.length; i++) images[i] = (float) (random.nextDouble() * 2 - 1);
+        long[] labels = new long[batch];
+        for (int i = 0; i < labels.length; i++) labels[i] = random.nextInt(net.model().classes());
+        RuntimeOptions runtime = s.runtime();
+        return () -> {
+            try (BlockRunner runner = new BlockRunner(steps, runtime)) {
+                for (int i = 0; i < VERIFY_STEPS; i++) runner.run(images, labels, 0, 0);
+            }
+        };
+    }
+
+    /**
+     * Trains inside the meter; after each epoch the exits are evaluated (inside the meter too, at the training
+     * batch size, so the figure holds everything the run did) and a history point is added.
+     */
+    private PeakMeasurement train(HeadedNetwork net, Inputs inputs, List<UnitStep> steps, int batch, long runStart,
+                                  List<CompressPipeline.ExitResult> exits, List<HistoryPoint> history) {
+        long stepsPerEpoch = inputs.data().train().size() / batch;
+        LearningRateSchedule schedule = schedule(s.schedule(), s.lr(), stepsPerEpoch * s.epochs());
+        double baseMomentum = s.optimizerSpec().momentum();
+        Augmentation augmentation = s.data().augmentation(inputs.model().sampleShape());
+        PeakMeasurement peak = meter.measure(() -> {
+            try (BlockRunner runner = new BlockRunner(steps, s.runtime())) {
+                for (int e = 0; e < s.epochs(); e++) {
+                    double lossSum = 0;
+                    long seen = 0;
+                    BatchLoader loader = BatchLoader.training(inputs.data().train(), batch, s.seed(), augmentation);
+                    for (Batch b : loader.epoch(e)) {
+                        long step = runner.stepsRun();
+                        BlockRunner.Outcome o = runner.run(b.images(), b.labels(), schedule.lr(step),
+                                schedule.momentum(step, baseMomentum));
+                        double loss = o.losses()[o.losses().length - 1];
+                        if (!Double.isFinite(loss)) {
+                            throw new TrainingDivergedException("training diverged: the loss became " + loss
+                                    + " at step " + (step + 1) + "; lower the learning rate");
+                        }
+                        lossSum += loss * b.size();
+                        seen += b.size();
+                    }
+                    net.setValues(runner.modelValues());
+                    exits.clear();
+                    exits.addAll(evaluateExits(net, inputs, batch));
+                    CompressPipeline.ExitResult chosen = exits.get(ExitSelection.select(exits, s.exitTolerance()));
+                    double wall = (System.nanoTime() - runStart) / 1e9;
+                    history.add(new HistoryPoint(wall, chosen.testAccuracy()));
+                    err.printf(Locale.ROOT, "%s epoch %d/%d: loss %.4f, test accuracy %.4f (exit after %s), %.1f s%n",
+                            method, e + 1, s.epochs(), lossSum / Math.max(1, seen), chosen.testAccuracy(),
+                            chosen.unitName(), wall);
+                }
+            }
+        });
+        System.gc();
+        return peak;
+    }
+
+    /** bp: the model's own classifier; ll: every exit. Each written and run from its file, as a user would. */
+    private List<CompressPipeline.ExitResult> evaluateExits(HeadedNetwork net, Inputs inputs, int batch) {
+        List<CompressPipeline.ExitResult> out = new ArrayList<>();
+        RuntimeOptions runtime = s.runtime().withoutCpuArena();
+        for (int k = local() ? 0 : net.size() - 1; k < net.size(); k++) {
+            Path file = s.out().resolve("exit-evaluation.onnx");
+            try {
+                OnnxModels.write(net.exitModel(k), file);
+                double val = WrittenModelTest.run(file, inputs.data().validation(), batch, runtime).accuracy();
+                WrittenModelTest.Outcome test = WrittenModelTest.run(file, inputs.data().test(), batch, runtime);
+                out.add(new CompressPipeline.ExitResult(k, net.unit(k).name(), net.exitName(k),
+                        net.exitParameters(k), val, test.accuracy(), test.predictions()));
+                Files.deleteIfExists(file);
+            } catch (IOException e) {
+                throw new IllegalStateException("cannot write exit " + k + " for evaluation: " + e.getMessage(), e);
+            }
+        }
+        return out;
+    }
+
+    /** The same schedules as compress: one-cycle (PyTorch's, pct_start 0.15) or cosine with 5% warm-up. */
+    static LearningRateSchedule schedule(String name, double lr, long totalSteps) {
+        long steps = Math.max(1, totalSteps);
+        return switch (name) {
+            case "onecycle" -> OneCycleSchedule.pytorch(lr, steps, 0.15);
+            case "cosine" -> new CosineSchedule(lr, steps, (long) (0.05 * steps), 0);
+            default -> LearningRateSchedule.constant(lr);
+        };
+    }
+}
