@@ -8,10 +8,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
+import java.util.Map;
 import java.util.function.IntFunction;
+import java.util.function.Supplier;
 import neuroflux.onnx.BadInputException;
 import neuroflux.onnx.OnnxModels;
 import neuroflux.onnx.Shapes;
+import neuroflux.onnx.Tensor;
 import neuroflux.onnx.runtime.RuntimeOptions;
 import neuroflux.pipeline.CompressPipeline;
 import neuroflux.pipeline.ExitSelection;
@@ -20,6 +23,8 @@ import neuroflux.pipeline.Planning;
 import neuroflux.pipeline.WrittenModelTest;
 import neuroflux.stages.block.BlockRunner;
 import neuroflux.stages.block.HeadedNetwork;
+import neuroflux.stages.block.RecomputeSteps;
+import neuroflux.stages.block.RecomputingRunner;
 import neuroflux.stages.block.UnitStep;
 import neuroflux.stages.compile.Optimizer;
 import neuroflux.stages.data.Augmentation;
@@ -47,18 +52,77 @@ import neuroflux.stages.train.TrainingDivergedException;
  * <ul>
  *   <li>{@code bp}: end-to-end backpropagation of the whole model, at the largest batch whose peak fits the budget
  *       (the profile's backprop line, then verified with real steps); exit: the model's own classifier.</li>
+ *   <li>{@code bp-checkpoint}: the same backpropagation with activation recomputation ({@link RecomputeSteps}):
+ *       only unit inputs are kept through the forward pass, each unit recomputed in the backward pass; batch: the
+ *       largest that fits with every unit input and one unit's training activations alive, verified likewise.</li>
  *   <li>{@code ll}: classic local learning (decoupled greedy learning): a fixed-width head
  *       ({@link HeadWidthRule#classicLocalLearning()}) on every unit but the last, every unit trained on every
  *       batch in one pass with its input detached, one batch size for the whole network, no cache; the exit is
  *       chosen like compress chooses it.</li>
  * </ul>
  *
- * Both run on {@link BlockRunner}: {@code bp} as one block holding the whole model's step, {@code ll} as one block
- * of all units, which is exactly what decoupled greedy learning does on each batch.
+ * {@code bp} and {@code ll} run on {@link BlockRunner}: {@code bp} as one block holding the whole model's step,
+ * {@code ll} as one block of all units, which is exactly what decoupled greedy learning does on each batch.
  */
 public final class BaselineTrainer {
     /** Steps run when a batch size is verified, as compress verifies its blocks. */
     static final int VERIFY_STEPS = Planning.VERIFY_STEPS;
+    /** The methods this class trains. */
+    public static final List<String> METHODS = List.of("bp", "bp-checkpoint", "ll");
+
+    /** A runner of the whole network's training at one batch size, whichever way the method trains. */
+    private interface Runner extends AutoCloseable {
+        /** One step on a batch; returns the loss of the last exit (the model's classifier). */
+        double step(float[] images, long[] labels, double lr, double momentum);
+
+        Map<String, Tensor> modelValues();
+
+        long stepsRun();
+
+        @Override
+        void close();
+    }
+
+    private static Runner of(BlockRunner r) {
+        return new Runner() {
+            public double step(float[] images, long[] labels, double lr, double momentum) {
+                double[] losses = r.run(images, labels, lr, momentum).losses();
+                return losses[losses.length - 1];
+            }
+
+            public Map<String, Tensor> modelValues() {
+                return r.modelValues();
+            }
+
+            public long stepsRun() {
+                return r.stepsRun();
+            }
+
+            public void close() {
+                r.close();
+            }
+        };
+    }
+
+    private static Runner of(RecomputingRunner r) {
+        return new Runner() {
+            public double step(float[] images, long[] labels, double lr, double momentum) {
+                return r.run(images, labels, lr, momentum).loss();
+            }
+
+            public Map<String, Tensor> modelValues() {
+                return r.modelValues();
+            }
+
+            public long stepsRun() {
+                return r.stepsRun();
+            }
+
+            public void close() {
+                r.close();
+            }
+        };
+    }
 
     /** What a baseline run did; the report is written from it. */
     public record Result(String method, Inputs inputs, VerifiedBatch batch, PeakMeasurement trainPeak,
@@ -76,11 +140,11 @@ public final class BaselineTrainer {
     private final PeakMemoryMeter meter;
 
     /**
-     * @param method {@code bp} or {@code ll}
+     * @param method one of {@link #METHODS}
      * @param fixedBatch a batch size a user fixed (measured, never lowered), or 0 for the largest that fits
      */
     public BaselineTrainer(String method, CompressPipeline.Settings settings, int fixedBatch, PrintStream err) {
-        if (!method.equals("bp") && !method.equals("ll")) {
+        if (!METHODS.contains(method)) {
             throw new IllegalArgumentException("no baseline '" + method + "'");
         }
         this.method = method;
@@ -108,7 +172,7 @@ public final class BaselineTrainer {
                 inputs.data().validation().size(), inputs.data().test().size());
 
         VerifiedBatch batch;
-        IntFunction<List<UnitStep>> stepsAt = b -> compile(net, b);
+        IntFunction<Supplier<Runner>> stepsAt = b -> compile(net, b);
         if (fixedBatch > 0) {
             batch = new VerifiedBatch(fixedBatch, fixedBatch, PeakMeasurement.unavailable("not verified: the batch"
                     + " size was given"));
@@ -146,6 +210,19 @@ public final class BaselineTrainer {
     /** {fixed bytes, planned batch} from the profile; a budget that not even batch 1 fits is refused. */
     private long[] plannedBatch(UnitProfiler.Profile profile, PlannerSettings settings, HeadedNetwork net) {
         BlockPlanner planner = new BlockPlanner(settings);
+        if (method.equals("bp-checkpoint")) {
+            // alive at once: every unit's input (the boundary activations) and one unit's training activations
+            long fixed = profile.backprop().plannerLine().fixedBytes();
+            long inputs = 0;
+            long largestUnit = 0;
+            for (var u : profile.plannerProfiles()) {
+                inputs += u.inputBytesPerSample();
+                largestUnit = Math.max(largestUnit, u.activationBytesPerSample());
+            }
+            int b = planner.largestBatch(fixed, inputs + largestUnit);
+            if (b < 1) throw tooSmall("backprop with recomputation", fixed + inputs + largestUnit, settings);
+            return new long[] {fixed, b};
+        }
         if (!local()) {
             var line = profile.backprop().plannerLine();
             int b = planner.largestBackpropBatch(line.fixedBytes(), line.bytesPerSample());
@@ -170,27 +247,35 @@ public final class BaselineTrainer {
                 + " bytes)", smallest);
     }
 
-    /** bp: the whole model's step; ll: every unit's step, each passing its output to the next. */
-    private List<UnitStep> compile(HeadedNetwork net, int batch) {
+    /**
+     * Compiles the method's training at a batch size, and returns how to open a runner on it. bp: the whole
+     * model's step; bp-checkpoint: per-unit forwards and recomputing backwards; ll: every unit's step with its
+     * head, each passing its output to the next.
+     */
+    private Supplier<Runner> compile(HeadedNetwork net, int batch) {
         Optimizer optimizer = s.optimizerSpec();
-        if (!local()) return List.of(UnitStep.compileWhole(net, batch, optimizer));
+        RuntimeOptions runtime = s.runtime();
+        if (method.equals("bp-checkpoint")) {
+            RecomputeSteps steps = RecomputeSteps.compile(net, batch, optimizer);
+            return () -> of(new RecomputingRunner(steps, runtime));
+        }
         List<UnitStep> steps = new ArrayList<>();
-        for (int k = 0; k < net.size(); k++) steps.add(UnitStep.compile(net, k, batch, k < net.size() - 1, optimizer));
-        return steps;
+        if (!local()) steps.add(UnitStep.compileWhole(net, batch, optimizer));
+        else for (int k = 0; k < net.size(); k++) steps.add(UnitStep.compile(net, k, batch, k < net.size() - 1, optimizer));
+        return () -> of(new BlockRunner(steps, runtime));
     }
 
     /** A few steps on random inputs: what the training holds, without the data loading around it. */
-    private Runnable verificationWork(List<UnitStep> steps, HeadedNetwork net, int batch) {
-        long[] in = steps.getFirst().compiled().graph().shapeOf(steps.getFirst().input());
+    private Runnable verificationWork(Supplier<Runner> training, HeadedNetwork net, int batch) {
+        long[] sample = net.model().sampleShape();
         SplittableRandom random = new SplittableRandom(s.seed());
-        float[] images = new float[Math.toIntExact(Shapes.size(in))];
+        float[] images = new float[Math.toIntExact(batch * Shapes.size(sample))];
         for (int i = 0; i < images.length; i++) images[i] = (float) (random.nextDouble() * 2 - 1);
         long[] labels = new long[batch];
         for (int i = 0; i < labels.length; i++) labels[i] = random.nextInt(net.model().classes());
-        RuntimeOptions runtime = s.runtime();
         return () -> {
-            try (BlockRunner runner = new BlockRunner(steps, runtime)) {
-                for (int i = 0; i < VERIFY_STEPS; i++) runner.run(images, labels, 0, 0);
+            try (Runner runner = training.get()) {
+                for (int i = 0; i < VERIFY_STEPS; i++) runner.step(images, labels, 0, 0);
             }
         };
     }
@@ -199,23 +284,23 @@ public final class BaselineTrainer {
      * Trains inside the meter; after each epoch the exits are evaluated (inside the meter too, at the training
      * batch size, so the figure holds everything the run did) and a history point is added.
      */
-    private PeakMeasurement train(HeadedNetwork net, Inputs inputs, List<UnitStep> steps, int batch, long runStart,
+    private PeakMeasurement train(HeadedNetwork net, Inputs inputs, Supplier<Runner> training, int batch,
+                                  long runStart,
                                   List<CompressPipeline.ExitResult> exits, List<HistoryPoint> history) {
         long stepsPerEpoch = inputs.data().train().size() / batch;
         LearningRateSchedule schedule = schedule(s.schedule(), s.lr(), stepsPerEpoch * s.epochs());
         double baseMomentum = s.optimizerSpec().momentum();
         Augmentation augmentation = s.data().augmentation(inputs.model().sampleShape());
         PeakMeasurement peak = meter.measure(() -> {
-            try (BlockRunner runner = new BlockRunner(steps, s.runtime())) {
+            try (Runner runner = training.get()) {
                 for (int e = 0; e < s.epochs(); e++) {
                     double lossSum = 0;
                     long seen = 0;
                     BatchLoader loader = BatchLoader.training(inputs.data().train(), batch, s.seed(), augmentation);
                     for (Batch b : loader.epoch(e)) {
                         long step = runner.stepsRun();
-                        BlockRunner.Outcome o = runner.run(b.images(), b.labels(), schedule.lr(step),
+                        double loss = runner.step(b.images(), b.labels(), schedule.lr(step),
                                 schedule.momentum(step, baseMomentum));
-                        double loss = o.losses()[o.losses().length - 1];
                         if (!Double.isFinite(loss)) {
                             throw new TrainingDivergedException("training diverged: the loss became " + loss
                                     + " at step " + (step + 1) + "; lower the learning rate");

@@ -16,7 +16,7 @@ import org.apache.commons.cli.CommandLine;
  * with compress's fields, so that the methods can be compared side by side.
  */
 final class BudgetedTraining {
-    static final List<String> METHODS = List.of("bp", "ll", "neuroflux");
+    static final List<String> METHODS = List.of("bp", "bp-checkpoint", "ll", "neuroflux");
 
     private BudgetedTraining() {}
 

@@ -65,16 +65,17 @@ public final class TrainCommand implements Command {
         return "MODEL.onnx --method bp --data D --epochs E --batch-size B --out DIR [--lr X] [--optimizer sgd|adamw]"
                 + " [--weight-decay X] [--schedule onecycle|cosine|constant] [--seed N] [--threads N]"
                 + " [--device cpu|cuda] [--limit-train N] [--data-dir DIR] [--dump-graphs DIR]\n"
-                + "       MODEL.onnx --method bp|ll|neuroflux --budget SIZE --epochs E --out DIR [--batch-size B]"
+                + "       MODEL.onnx --method bp|bp-checkpoint|ll|neuroflux --budget SIZE --epochs E --out DIR [--batch-size B]"
                 + " [compress's options]: under a memory budget, measured and reported like compress";
     }
 
     @Override
     public Options options() {
         Options o = new Options();
-        o.addOption(opt("method", "M", "training method: bp (end-to-end backpropagation; default), ll (classic"
-                + " local learning, needs --budget) or neuroflux (compress); with --budget each runs at the largest"
-                + " batch that fits"));
+        o.addOption(opt("method", "M", "training method: bp (end-to-end backpropagation; default),"
+                + " bp-checkpoint (backprop recomputing each unit's activations), ll (classic local learning) or"
+                + " neuroflux (compress); all but plain bp need --budget, and with it each runs at the largest batch"
+                + " that fits"));
         o.addOption(opt("data", "D", "data: fashion-mnist, cifar10, cifar100, imagefolder:PATH or synthetic"
                 + " (default fashion-mnist)"));
         o.addOption(opt("data-dir", "DIR", "folder searched first for the data files"));

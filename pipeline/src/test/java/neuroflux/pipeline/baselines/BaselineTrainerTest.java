@@ -81,6 +81,15 @@ class BaselineTrainerTest {
     }
 
     @Test
+    void backpropWithRecomputationTrainsTheWholeModelWithinTheBudget() throws Exception {
+        Path out = dir.resolve("bp-checkpoint");
+        JsonNode r = train("bp-checkpoint", out, "64MiB");
+        assertReport(r, "bp-checkpoint", out);
+        assertEquals(1, r.get("exits").size(), "only the model's own classifier");
+        assertEquals(r.get("input_params").asLong(), r.get("final_params").asLong());
+    }
+
+    @Test
     void localLearningTrainsAllUnitsAtOneBatchWithinTheBudget() throws Exception {
         Path out = dir.resolve("ll");
         JsonNode r = train("ll", out, "64MiB");
