@@ -53,24 +53,19 @@ class RecomputeTest {
         return y;
     }
 
-    /** Two steps of each (the second uses the momentum of the first) on the same batches from the same weights. */
-    @Test
-    void parametersAndRunningStatisticsMatchBackpropAfterSgdSteps() throws Exception {
-        HeadedNetwork net = network(TinyCnn.write(dir));
-        assertEquals(3, net.size());
+    /** Parameters and running statistics after {@code steps} SGD steps of backprop and of recomputation. */
+    static void assertSameAfter(int steps, HeadedNetwork net) {
         int batch = 8;
         float[] x = images(batch, 64, 1);
         long[] y = labels(batch, TinyCnn.CLASSES, 1);
         Map<String, Tensor> bp;
         try (BlockRunner r = new BlockRunner(java.util.List.of(UnitStep.compileWhole(net, batch, SGD)), RUNTIME)) {
-            r.run(x, y, 0.1, 0.9);
-            r.run(x, y, 0.1, 0.9);
+            for (int i = 0; i < steps; i++) r.run(x, y, 0.1, 0.9);
             bp = r.modelValues();
         }
         Map<String, Tensor> checkpoint;
         try (RecomputingRunner r = new RecomputingRunner(RecomputeSteps.compile(net, batch, SGD), RUNTIME)) {
-            r.run(x, y, 0.1, 0.9);
-            r.run(x, y, 0.1, 0.9);
+            for (int i = 0; i < steps; i++) r.run(x, y, 0.1, 0.9);
             checkpoint = r.modelValues();
         }
         assertEquals(bp.keySet(), checkpoint.keySet(), "the same parameters and statistics");
@@ -81,13 +76,28 @@ class RecomputeTest {
             float[] initial = net.value(e.getKey()).floats();
             assertFalse(java.util.Arrays.equals(expected, initial), e.getKey() + " did not change in training");
             for (int i = 0; i < expected.length; i++) {
-                assertEquals(expected[i], actual[i], 1e-5 + 1e-4 * Math.abs(expected[i]), e.getKey() + "[" + i + "]");
+                assertEquals(expected[i], actual[i], 1e-5 + 1e-4 * Math.abs(expected[i]), "after " + steps
+                        + " step(s): " + e.getKey() + "[" + i + "]");
             }
             if (e.getKey().contains("running") || e.getKey().contains("mean") || e.getKey().contains("var")) {
                 statistics++;
             }
         }
         assertTrue(statistics >= 6, "three batch norms' running mean and variance compared, got " + statistics);
+    }
+
+    /** One step: the same gradients, so the same update; BN statistics updated once, as by backprop. */
+    @Test
+    void parametersAndRunningStatisticsMatchBackpropAfterOneSgdStep() throws Exception {
+        HeadedNetwork net = network(TinyCnn.write(dir));
+        assertEquals(3, net.size());
+        assertSameAfter(1, net);
+    }
+
+    /** Two steps: the second also uses the momentum buffers of the first. */
+    @Test
+    void parametersAndRunningStatisticsMatchBackpropAfterTwoSgdSteps() throws Exception {
+        assertSameAfter(2, network(TinyCnn.write(dir)));
     }
 
     /** Four units at full resolution: backprop keeps all four units' activations, recomputation one and inputs. */
