@@ -28,8 +28,9 @@ public final class BaselineReport {
         root.put("threads", s.runtime().threads());
         root.put("budget_bytes", s.budget().bytes());
         root.put("usable_bytes", r.usableBytes());
-        root.put("memory_measure", r.trainPeak().method() + "; the peak is what the whole training (per-epoch"
-                + " evaluation at the training batch size included) added to the process at rest (Java heap "
+        root.put("memory_measure", r.trainPeak().method() + "; the peak is what the training (the runner's"
+                + " whole life; per-epoch evaluation outside the figure where spans can be measured, as compress's"
+                + " caching pass is outside its blocks' figures) added to the process at rest (Java heap "
                 + PlanReport.heapNote() + "; ONNX Runtime loaded; data set in the Java heap)");
         putPeak(root, "peak_memory_bytes", r.trainPeak());
         root.put("batch_size", r.batch().batch());
