@@ -81,12 +81,20 @@ public final class CompareCommand implements Command {
         Files.createDirectories(dir);
         RuntimeOptions runtime = CommonOptions.runtime(line);
         List<CompareReport.Row> rows = new ArrayList<>();
+        java.util.Map<String, String> refused = new java.util.LinkedHashMap<>();
         for (String method : methods) {
             Path methodDir = dir.resolve(method);
             err.printf("== compare: %s -> %s%n", method, methodDir);
             CommandLine trainLine = new DefaultParser().parse(new TrainCommand().options(),
                     trainArguments(line, method, methodDir));
-            BudgetedTraining.run(method, trainLine, out, err);
+            try {
+                BudgetedTraining.run(method, trainLine, out, err);
+            } catch (neuroflux.stages.plan.BudgetTooSmallException e) {
+                // a method that cannot train under the budget is a result of the comparison, not its end
+                err.printf("compare: %s does not fit: %s%n", method, e.getMessage());
+                refused.put(method, e.getMessage());
+                continue;
+            }
             Path model = methodDir.resolve("model.onnx");
             rows.add(new CompareReport.Row(method, Json.parse(Files.readString(methodDir.resolve("report.json")),
                     methodDir.resolve("report.json").toString()), InferenceThroughput.samplesPerSecond(model, 1,
@@ -94,8 +102,8 @@ public final class CompareCommand implements Command {
         }
         double goal = target != null ? target : CompareReport.defaultTarget(rows);
         long budget = CommonOptions.budget(line).bytes();
-        CompareReport.write(rows, goal, target != null, budget, dir);
-        out.print(CompareReport.markdown(rows, goal, budget));
+        CompareReport.write(rows, refused, goal, target != null, budget, dir);
+        out.print(CompareReport.markdown(rows, refused, goal, budget));
         err.printf("wrote compare.json, compare.md and accuracy-vs-time.svg in %s%n", dir);
         return 0;
     }

@@ -51,7 +51,8 @@ public final class CompareReport {
         return rows.stream().mapToDouble(Row::testAccuracy).min().orElse(0);
     }
 
-    public static ObjectNode json(List<Row> rows, double target, boolean targetGiven, long budgetBytes) {
+    public static ObjectNode json(List<Row> rows, java.util.Map<String, String> refused, double target,
+                                  boolean targetGiven, long budgetBytes) {
         ObjectNode root = Json.object();
         root.put("budget_bytes", budgetBytes);
         root.put("target_accuracy", target);
@@ -82,10 +83,13 @@ public final class CompareReport {
             o.put("inference_samples_per_s_batch1", r.samplesPerSecondAt1());
             o.put("inference_samples_per_s_batch64", r.samplesPerSecondAt64());
         }
+        ArrayNode notFitting = root.putArray("did_not_fit");
+        refused.forEach((method, reason) -> notFitting.addObject().put("method", method).put("reason", reason));
         return root;
     }
 
-    public static String markdown(List<Row> rows, double target, long budgetBytes) {
+    public static String markdown(List<Row> rows, java.util.Map<String, String> refused, double target,
+                                  long budgetBytes) {
         StringBuilder md = new StringBuilder();
         md.append(String.format(Locale.ROOT, "Budget %s; target test accuracy %.2f%%.%n%n", Budget.format(budgetBytes),
                 100 * target));
@@ -101,6 +105,8 @@ public final class CompareReport {
                     : "not measured", Budget.format(budgetBytes), r.report().get("final_params").asLong(),
                     r.samplesPerSecondAt1(), r.samplesPerSecondAt64()));
         }
+        refused.forEach((method, reason) -> md.append(String.format("| %s | does not fit the budget: %s |||||||| %n",
+                method, reason)));
         md.append("\nTimes are wall times from the start of each method's run; time to target is read from the"
                 + " per-epoch (neuroflux: per-block) evaluations, so it is the end of the first epoch or block at or"
                 + " above the target. Peaks are measured (Linux VmHWM) around each method's training.\n");
@@ -122,11 +128,11 @@ public final class CompareReport {
         return SvgChart.lines("Test accuracy against wall time", series, "wall time (s)", "test accuracy (%)");
     }
 
-    public static void write(List<Row> rows, double target, boolean targetGiven, long budgetBytes, Path dir)
-            throws IOException {
-        Files.writeString(dir.resolve("compare.json"), Json.write(json(rows, target, targetGiven, budgetBytes))
-                + "\n");
-        Files.writeString(dir.resolve("compare.md"), markdown(rows, target, budgetBytes));
+    public static void write(List<Row> rows, java.util.Map<String, String> refused, double target,
+                             boolean targetGiven, long budgetBytes, Path dir) throws IOException {
+        Files.writeString(dir.resolve("compare.json"), Json.write(json(rows, refused, target, targetGiven,
+                budgetBytes)) + "\n");
+        Files.writeString(dir.resolve("compare.md"), markdown(rows, refused, target, budgetBytes));
         Files.writeString(dir.resolve("accuracy-vs-time.svg"), chart(rows));
     }
 }
