@@ -21,6 +21,7 @@ final class Commands {
         all.add(new neuroflux.pipeline.commands.ProfileCommand());
         all.add(new neuroflux.pipeline.commands.PlanCommand());
         all.add(new neuroflux.pipeline.commands.CompressCommand());
+        all.add(new neuroflux.pipeline.commands.CompareCommand());
         all.add(new neuroflux.pipeline.commands.VersionCommand());
         return all;
     }

@@ -32,6 +32,12 @@ public record Inputs(Path modelFile, boolean builtIn, ImportedModel model, DataS
      * {@code defaultModelFile}), loads the data for it, partitions it and appends adaptive heads.
      */
     public static Inputs load(Path modelFile, DataOptions dataOptions, long seed, Path defaultModelFile) {
+        return load(modelFile, dataOptions, seed, defaultModelFile, HeadWidthRule.adaptive());
+    }
+
+    /** {@link #load} with another rule for the heads' widths (classic local learning's fixed heads). */
+    public static Inputs load(Path modelFile, DataOptions dataOptions, long seed, Path defaultModelFile,
+                              HeadWidthRule headWidths) {
         boolean builtIn = modelFile == null;
         if (builtIn) {
             DataSplits probe = DataSources.load(dataOptions, null, 0);
@@ -47,7 +53,7 @@ public record Inputs(Path modelFile, boolean builtIn, ImportedModel model, DataS
         }
         ImportedModel model = ModelImporter.load(modelFile);
         DataSplits data = DataSources.load(dataOptions, model.sampleShape(), model.classes());
-        HeadedNetwork network = HeadedNetwork.build(model, new AuxiliaryHeads(HeadWidthRule.adaptive(), seed));
+        HeadedNetwork network = HeadedNetwork.build(model, new AuxiliaryHeads(headWidths, seed));
         return new Inputs(modelFile, builtIn, model, data, network);
     }
 

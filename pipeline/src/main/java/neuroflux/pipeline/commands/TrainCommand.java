@@ -64,13 +64,18 @@ public final class TrainCommand implements Command {
     public String usage() {
         return "MODEL.onnx --method bp --data D --epochs E --batch-size B --out DIR [--lr X] [--optimizer sgd|adamw]"
                 + " [--weight-decay X] [--schedule onecycle|cosine|constant] [--seed N] [--threads N]"
-                + " [--device cpu|cuda] [--limit-train N] [--data-dir DIR] [--dump-graphs DIR]";
+                + " [--device cpu|cuda] [--limit-train N] [--data-dir DIR] [--dump-graphs DIR]\n"
+                + "       MODEL.onnx --method bp|bp-checkpoint|ll|neuroflux --budget SIZE --epochs E --out DIR [--batch-size B]"
+                + " [compress's options]: under a memory budget, measured and reported like compress";
     }
 
     @Override
     public Options options() {
         Options o = new Options();
-        o.addOption(opt("method", "bp", "training method: bp (end-to-end backpropagation; default)"));
+        o.addOption(opt("method", "M", "training method: bp (end-to-end backpropagation; default),"
+                + " bp-checkpoint (backprop recomputing each unit's activations), ll (classic local learning) or"
+                + " neuroflux (compress); all but plain bp need --budget, and with it each runs at the largest batch"
+                + " that fits"));
         o.addOption(opt("data", "D", "data: fashion-mnist, cifar10, cifar100, imagefolder:PATH or synthetic"
                 + " (default fashion-mnist)"));
         o.addOption(opt("data-dir", "DIR", "folder searched first for the data files"));
@@ -86,6 +91,10 @@ public final class TrainCommand implements Command {
         o.addOption(opt("device", "cpu|cuda", "where ONNX Runtime runs (default cpu)"));
         o.addOption(opt("limit-train", "N", "train on at most N samples"));
         o.addOption(opt("dump-graphs", "DIR", "also write the compiled step and evaluation graphs there"));
+        // a budgeted run takes compress's options too (budget, margin, batch cap, exit tolerance, ...)
+        for (Option c : new CompressCommand().options().getOptions()) {
+            if (!o.hasLongOption(c.getLongOpt())) o.addOption(c);
+        }
         return o;
     }
 
@@ -105,7 +114,8 @@ public final class TrainCommand implements Command {
         }
         String method = line.getOptionValue("method", "bp").strip().toLowerCase(Locale.ROOT);
         if (!method.equals("bp")) {
-            throw new BadInputException("unknown --method '" + method + "': train knows bp (end-to-end backprop)");
+            throw new BadInputException("unknown --method '" + method + "': train knows "
+                    + String.join(", ", BudgetedTraining.METHODS));
         }
         if (!line.hasOption("out")) throw new BadInputException("--out DIR is required");
         String optimizer = line.getOptionValue("optimizer", "sgd").strip().toLowerCase(Locale.ROOT);
@@ -170,7 +180,11 @@ public final class TrainCommand implements Command {
     }
 
     @Override
-    public int run(CommandLine line, PrintStream out, PrintStream err) throws IOException {
+    public int run(CommandLine line, PrintStream out, PrintStream err) throws Exception {
+        String method = line.getOptionValue("method", "bp").strip().toLowerCase(Locale.ROOT);
+        if (BudgetedTraining.METHODS.contains(method) && (!method.equals("bp") || line.hasOption("budget"))) {
+            return BudgetedTraining.run(method, line, out, err);
+        }
         Settings s = settings(line);
         long wallStart = System.nanoTime();
         ImportedModel model = ModelImporter.load(s.model());

@@ -303,6 +303,17 @@ public final class HeadedNetwork {
         }
     }
 
+    /**
+     * Unit k alone (no exit) as a forward graph at batch size {@code batch}, its output the graph's output; the
+     * last unit comes with the model's classifier, whose logits are then the output. Activation recomputation
+     * trains the whole model unit by unit from these.
+     */
+    public Graph unitForward(int k, int batch) {
+        if (isLast(k)) return trainingForward(k, batch, false);
+        Graph g = unit(k).segment().toGraph(graph, unit(k).name() + "-forward");
+        return atBatch(g, batch, sampleShape(unit(k).inputName()));
+    }
+
     /** The whole model as imported (all units and the classifier) with the current values, at a batch size. */
     public Graph wholeForward(int batch) {
         Graph g = partition.whole().toGraph(graph, model.graph().name() + "-bp");

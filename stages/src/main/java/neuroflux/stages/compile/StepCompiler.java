@@ -26,6 +26,7 @@ public final class StepCompiler {
         g.setName(g.name() + "-step");
         ValueShapes.ensure(g);
         g.sortTopologically();
+        List<ValueInfo> forwardOutputs = new ArrayList<>(g.outputs());
         g.outputs().clear();
         List<String> parameters = parameters(g, spec.trainable());
         List<String> dataInputs = g.inputNames();
@@ -38,8 +39,11 @@ public final class StepCompiler {
             }
         }
 
-        Differentiator d = new Differentiator(g, new LinkedHashSet<>(parameters), spec.detached(),
-                spec.losses().stream().map(LossAttachment::logits).toList(), true);
+        Set<String> wrt = new LinkedHashSet<>(parameters);
+        wrt.addAll(spec.inputGradients());
+        List<String> seeds = new ArrayList<>(spec.losses().stream().map(LossAttachment::logits).toList());
+        seeds.addAll(spec.seededGradients().keySet());
+        Differentiator d = new Differentiator(g, wrt, spec.detached(), seeds, true);
         Emitter e = d.emitter();
         DataType dtype = e.dtype();
         d.rewriteForward();
@@ -67,9 +71,29 @@ public final class StepCompiler {
             losses.add(output(g, e, StepNames.loss(i), loss.loss(), dtype, new long[0]));
             corrects.add(output(g, e, StepNames.correct(i), loss.correct(), DataType.INT64, new long[0]));
         }
-        output(g, e, StepNames.TOTAL_LOSS, e.sum(lossValues), dtype, new long[0]);
+        if (!lossValues.isEmpty()) output(g, e, StepNames.TOTAL_LOSS, e.sum(lossValues), dtype, new long[0]);
+        for (var seeded : spec.seededGradients().entrySet()) {
+            long[] shape = g.shapeOf(seeded.getKey());
+            if (shape == null) {
+                throw new BadInputException("seeded gradient: no value '" + seeded.getKey() + "' in the graph");
+            }
+            String input = e.claim(seeded.getValue());
+            ValueInfo v = new ValueInfo(input, dtype, shape);
+            g.inputs().add(v);
+            g.valueInfo().put(input, v);
+            d.addGrad(seeded.getKey(), input);
+        }
 
-        Map<String, String> grads = d.backward(parameters);
+        List<String> wanted = new ArrayList<>(parameters);
+        wanted.addAll(spec.inputGradients());
+        Map<String, String> grads = spec.hasBackward() ? d.backward(wanted) : Map.of();
+        Map<String, String> inputGradOutputs = new LinkedHashMap<>();
+        for (String x : spec.inputGradients()) {
+            String grad = grads.get(x);
+            long[] shape = g.shapeOf(x);
+            if (grad == null) grad = e.zeros(shape);
+            inputGradOutputs.put(x, output(g, e, StepNames.grad(x), grad, dtype, shape));
+        }
         Map<String, Tensor> initial = new LinkedHashMap<>();
         List<String> state = new ArrayList<>();
         Map<String, String> next = new LinkedHashMap<>();
@@ -79,7 +103,9 @@ public final class StepCompiler {
             state.add(p);
             addInput(g, p, initial.get(p));
         }
-        if (spec.optimizer() instanceof Optimizer.GradientsOnly) {
+        if (!spec.hasBackward()) {
+            // a training forward: parameters are inputs (shared with the step that updates them), nothing updated
+        } else if (spec.optimizer() instanceof Optimizer.GradientsOnly) {
             for (String p : parameters) {
                 String grad = grads.get(p);
                 if (grad == null) grad = e.zeros(initial.get(p).shape());
@@ -106,7 +132,8 @@ public final class StepCompiler {
             }
         }
         List<String> runningStats = new ArrayList<>();
-        for (var u : d.stateUpdates().entrySet()) {
+        for (var u : spec.updateStatistics() ? d.stateUpdates().entrySet()
+                : Map.<String, String>of().entrySet()) {
             String stat = u.getKey();
             Tensor value = g.initializers().remove(stat);
             if (value == null) {
@@ -118,7 +145,9 @@ public final class StepCompiler {
             state.add(stat);
             next.put(stat, output(g, e, StepNames.next(stat), u.getValue(), value.type(), value.shape()));
         }
+        if (!spec.hasBackward()) g.outputs().addAll(forwardOutputs); // a training forward keeps what it computes
         g.removeUnusedNodes();
+        gradOutputs.putAll(inputGradOutputs);
         return new CompiledStep(g, dataInputs, labelInputs, parameters, state, next, runningStats, losses, corrects,
                 gradOutputs, initial, spec.optimizer());
     }

@@ -92,6 +92,48 @@ public final class MemoryProbe implements PeakMemoryMeter {
     }
 
     /**
+     * A peak over several pieces of work with unmeasured work between them (a training loop's epochs, with an
+     * evaluation after each that is not part of the training): the figure is the largest {@code VmHWM} during any
+     * piece minus {@code VmRSS} when the span began. What the unmeasured work leaves resident counts in the next
+     * piece's figure, so the figure can only err high. Null where the probe is unavailable.
+     */
+    public Span span() {
+        if (!availability().available()) return null;
+        NativeHeap.trim();
+        try {
+            resetHighWaterMark();
+            return new Span(readKib("VmRSS") * 1024);
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    /** See {@link #span()}. */
+    public final class Span {
+        private final long rssBefore;
+        private long peak;
+
+        private Span(long rssBefore) {
+            this.rssBefore = rssBefore;
+        }
+
+        /** Runs a measured piece of the work. */
+        public void measure(Runnable piece) {
+            try {
+                resetHighWaterMark();
+                piece.run();
+                peak = Math.max(peak, readKib("VmHWM") * 1024 - rssBefore);
+            } catch (IOException e) {
+                throw new IllegalStateException("reading " + status + " failed: " + e.getMessage(), e);
+            }
+        }
+
+        public PeakMeasurement result(List<String> notes) {
+            return PeakMeasurement.measured(peak, METHOD, notes);
+        }
+    }
+
+    /**
      * Measures the method's noise: the figure for work that does nothing, and for work that allocates and touches
      * 64 MiB of native memory, which should read about 64 MiB.
      */

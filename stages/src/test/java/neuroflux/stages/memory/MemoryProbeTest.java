@@ -26,6 +26,21 @@ class MemoryProbeTest {
         assertTrue(c.describe().contains("measured"), c.describe());
     }
 
+    /** A span counts its measured pieces, not what ran between them and was freed before the next one. */
+    @Test
+    void aSpanCountsTheMeasuredPiecesOnly() {
+        MemoryProbe probe = MemoryProbe.host();
+        assumeTrue(probe.availability().available(), probe.availability().reason());
+        MemoryProbe.touchNative(1L << 20); // load and compile the touching code first
+        MemoryProbe.Span span = probe.span();
+        span.measure(() -> MemoryProbe.touchNative(16 * MIB));
+        MemoryProbe.touchNative(96 * MIB); // between the pieces: not measured
+        span.measure(() -> MemoryProbe.touchNative(8 * MIB));
+        long peak = span.result(java.util.List.of()).bytes();
+        assertTrue(peak >= 15 * MIB, "the 16 MiB piece reads " + peak);
+        assertTrue(peak < 64 * MIB, "the unmeasured 96 MiB should not be in " + peak);
+    }
+
     @Test
     void saysWhenTheHeapIsNotPinned() {
         MemoryProbe probe = MemoryProbe.host();

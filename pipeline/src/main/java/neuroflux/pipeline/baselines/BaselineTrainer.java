@@ -1,0 +1,383 @@
+package neuroflux.pipeline.baselines;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.SplittableRandom;
+import java.util.Map;
+import java.util.function.Consumer;
+import java.util.function.IntFunction;
+import java.util.function.Supplier;
+import neuroflux.onnx.BadInputException;
+import neuroflux.onnx.OnnxModels;
+import neuroflux.onnx.Shapes;
+import neuroflux.onnx.Tensor;
+import neuroflux.onnx.runtime.RuntimeOptions;
+import neuroflux.pipeline.CompressPipeline;
+import neuroflux.pipeline.ExitSelection;
+import neuroflux.pipeline.Inputs;
+import neuroflux.pipeline.Planning;
+import neuroflux.pipeline.WrittenModelTest;
+import neuroflux.stages.block.BlockRunner;
+import neuroflux.stages.block.HeadedNetwork;
+import neuroflux.stages.block.RecomputeSteps;
+import neuroflux.stages.block.RecomputingRunner;
+import neuroflux.stages.block.UnitStep;
+import neuroflux.stages.compile.Optimizer;
+import neuroflux.stages.data.Augmentation;
+import neuroflux.stages.data.Batch;
+import neuroflux.stages.data.BatchLoader;
+import neuroflux.stages.heads.HeadWidthRule;
+import neuroflux.stages.memory.Budget;
+import neuroflux.stages.memory.MemoryProbe;
+import neuroflux.stages.memory.PeakMeasurement;
+import neuroflux.stages.memory.PeakMemoryMeter;
+import neuroflux.stages.plan.BlockPlanner;
+import neuroflux.stages.plan.BudgetTooSmallException;
+import neuroflux.stages.plan.Plan;
+import neuroflux.stages.plan.PlannerSettings;
+import neuroflux.stages.profile.UnitProfiler;
+import neuroflux.stages.train.CosineSchedule;
+import neuroflux.stages.train.LearningRateSchedule;
+import neuroflux.stages.train.OneCycleSchedule;
+import neuroflux.stages.train.TrainingDivergedException;
+
+/**
+ * The baselines NeuroFlux is compared with, trained under the same budget and measured the same way as compress
+ * (the whole training, per-epoch evaluation included, inside the {@link PeakMemoryMeter}), with the same
+ * optimizer, schedule, epochs, augmentation, data split and seed:
+ *
+ * <ul>
+ *   <li>{@code bp}: end-to-end backpropagation of the whole model, at the largest batch whose peak fits the budget
+ *       (the profile's backprop line, then verified with real steps); exit: the model's own classifier.</li>
+ *   <li>{@code bp-checkpoint}: the same backpropagation with activation recomputation ({@link RecomputeSteps}):
+ *       only unit inputs are kept through the forward pass, each unit recomputed in the backward pass; batch: the
+ *       largest that fits with every unit input and one unit's training activations alive, verified likewise.</li>
+ *   <li>{@code ll}: classic local learning (decoupled greedy learning): a fixed-width head
+ *       ({@link HeadWidthRule#classicLocalLearning()}) on every unit but the last, every unit trained on every
+ *       batch in one pass with its input detached, one batch size for the whole network, no cache; the exit is
+ *       chosen like compress chooses it.</li>
+ * </ul>
+ *
+ * {@code bp} and {@code ll} run on {@link BlockRunner}: {@code bp} as one block holding the whole model's step,
+ * {@code ll} as one block of all units, which is exactly what decoupled greedy learning does on each batch.
+ */
+public final class BaselineTrainer {
+    /** Steps run when a batch size is verified, as compress verifies its blocks. */
+    static final int VERIFY_STEPS = Planning.VERIFY_STEPS;
+    /** The methods this class trains. */
+    public static final List<String> METHODS = List.of("bp", "bp-checkpoint", "ll");
+
+    /** A runner of the whole network's training at one batch size, whichever way the method trains. */
+    private interface Runner extends AutoCloseable {
+        /** One step on a batch; returns the loss of the last exit (the model's classifier). */
+        double step(float[] images, long[] labels, double lr, double momentum);
+
+        Map<String, Tensor> modelValues();
+
+        long stepsRun();
+
+        @Override
+        void close();
+    }
+
+    private static Runner of(BlockRunner r) {
+        return new Runner() {
+            public double step(float[] images, long[] labels, double lr, double momentum) {
+                double[] losses = r.run(images, labels, lr, momentum).losses();
+                return losses[losses.length - 1];
+            }
+
+            public Map<String, Tensor> modelValues() {
+                return r.modelValues();
+            }
+
+            public long stepsRun() {
+                return r.stepsRun();
+            }
+
+            public void close() {
+                r.close();
+            }
+        };
+    }
+
+    private static Runner of(RecomputingRunner r) {
+        return new Runner() {
+            public double step(float[] images, long[] labels, double lr, double momentum) {
+                return r.run(images, labels, lr, momentum).loss();
+            }
+
+            public Map<String, Tensor> modelValues() {
+                return r.modelValues();
+            }
+
+            public long stepsRun() {
+                return r.stepsRun();
+            }
+
+            public void close() {
+                r.close();
+            }
+        };
+    }
+
+    /** What a baseline run did; the report is written from it. */
+    public record Result(String method, Inputs inputs, VerifiedBatch batch, PeakMeasurement trainPeak,
+                         List<CompressPipeline.ExitResult> exits, int selected, double testAccuracy,
+                         List<HistoryPoint> history, double trainSeconds, double wallSeconds, long usableBytes) {
+        public CompressPipeline.ExitResult selectedExit() {
+            return exits.get(selected);
+        }
+    }
+
+    private final String method;
+    private final CompressPipeline.Settings s;
+    private final int fixedBatch;
+    private final PrintStream err;
+    private final PeakMemoryMeter meter;
+
+    /**
+     * @param method one of {@link #METHODS}
+     * @param fixedBatch a batch size a user fixed (measured, never lowered), or 0 for the largest that fits
+     */
+    public BaselineTrainer(String method, CompressPipeline.Settings settings, int fixedBatch, PrintStream err) {
+        if (!METHODS.contains(method)) {
+            throw new IllegalArgumentException("no baseline '" + method + "'");
+        }
+        this.method = method;
+        this.s = settings;
+        this.fixedBatch = fixedBatch;
+        this.err = err;
+        this.meter = PeakMemoryMeter.forDevice(settings.runtime().device());
+    }
+
+    private boolean local() {
+        return method.equals("ll");
+    }
+
+    public Result run() throws IOException {
+        long start = System.nanoTime();
+        Files.createDirectories(s.out());
+        Inputs inputs = Inputs.load(s.model(), s.data(), s.seed(), s.out().resolve("input-model.onnx"),
+                local() ? HeadWidthRule.classicLocalLearning() : HeadWidthRule.adaptive());
+        HeadedNetwork net = inputs.network();
+        int trainSize = inputs.data().train().size();
+        PlannerSettings planner = new PlannerSettings(s.budget().bytes(), s.margin(), s.batchCap(), s.epochs(),
+                trainSize, 0, 0);
+        err.printf("neuroflux train --method %s: %s, %d units; data %s: %,d train, %,d validation, %,d test%n",
+                method, inputs.modelName(), net.size(), inputs.data().name(), trainSize,
+                inputs.data().validation().size(), inputs.data().test().size());
+
+        VerifiedBatch batch;
+        IntFunction<Supplier<Runner>> stepsAt = b -> compile(net, b);
+        if (fixedBatch > 0) {
+            batch = new VerifiedBatch(fixedBatch, fixedBatch, PeakMeasurement.unavailable("not verified: the batch"
+                    + " size was given"));
+        } else {
+            err.println("profiling units...");
+            UnitProfiler.Profile profile = new UnitProfiler(s.profile(), meter).profile(net);
+            long[] fixedAndPlanned = plannedBatch(profile, planner, net);
+            err.printf("verifying batch %d: a few real steps inside the memory probe...%n", fixedAndPlanned[1]);
+            batch = VerifiedBatch.verify((int) fixedAndPlanned[1], b -> verificationWork(stepsAt.apply(b), net, b),
+                    fixedAndPlanned[0], planner.usableBytes(), meter);
+            err.printf("batch %d (planned %d), verified peak %s of %s usable%n", batch.batch(), batch.planned(),
+                    batch.peak().describe(), Budget.format(planner.usableBytes()));
+        }
+        if (batch.batch() > trainSize) {
+            throw new BadInputException("batch " + batch.batch() + " exceeds the " + trainSize + " training samples;"
+                    + " lower --batch-cap");
+        }
+
+        List<CompressPipeline.ExitResult> exits = new ArrayList<>();
+        List<HistoryPoint> history = new ArrayList<>();
+        long trainStart = System.nanoTime();
+        PeakMeasurement peak = train(net, inputs, stepsAt.apply(batch.batch()), batch.batch(), start, exits,
+                history);
+        double trainSeconds = (System.nanoTime() - trainStart) / 1e9;
+
+        int selected = ExitSelection.select(exits, s.exitTolerance());
+        CompressPipeline.ExitResult chosen = exits.get(selected);
+        Path modelFile = s.out().resolve("model.onnx");
+        OnnxModels.write(net.exitModel(chosen.unit()), modelFile);
+        double accuracy = WrittenModelTest.run(modelFile, inputs.data().test(), 256, s.runtime()).accuracy();
+        return new Result(method, inputs, batch, peak, exits, selected, accuracy, history, trainSeconds,
+                (System.nanoTime() - start) / 1e9, planner.usableBytes());
+    }
+
+    /** {fixed bytes, planned batch} from the profile; a budget that not even batch 1 fits is refused. */
+    private long[] plannedBatch(UnitProfiler.Profile profile, PlannerSettings settings, HeadedNetwork net) {
+        BlockPlanner planner = new BlockPlanner(settings);
+        if (method.equals("bp-checkpoint")) {
+            // alive at once: every unit's input (the boundary activations) and one unit's training activations
+            long fixed = profile.backprop().plannerLine().fixedBytes();
+            long inputs = 0;
+            long largestUnit = 0;
+            for (var u : profile.plannerProfiles()) {
+                inputs += u.inputBytesPerSample();
+                largestUnit = Math.max(largestUnit, u.activationBytesPerSample());
+            }
+            int b = planner.largestBatch(fixed, inputs + largestUnit);
+            if (b < 1) throw tooSmall("backprop with recomputation", fixed + inputs + largestUnit, settings);
+            return new long[] {fixed, b};
+        }
+        if (!local()) {
+            var line = profile.backprop().plannerLine();
+            int b = planner.largestBackpropBatch(line.fixedBytes(), line.bytesPerSample());
+            if (b < 1) throw tooSmall("end-to-end backprop", line.fixedBytes() + line.bytesPerSample(), settings);
+            return new long[] {line.fixedBytes(), b};
+        }
+        Plan one = planner.planSplit(profile.plannerProfiles(), List.of(net.size()));
+        long fixed = profile.plannerProfiles().stream().mapToLong(u -> u.fixedBytes()).sum();
+        if (one == null) {
+            long perSample = profile.plannerProfiles().stream().mapToLong(u -> u.aloneBytes(1) - u.fixedBytes())
+                    .max().orElse(0);
+            throw tooSmall("local learning of all units at once", fixed + perSample, settings);
+        }
+        return new long[] {fixed, one.blocks().getFirst().batch()};
+    }
+
+    private static BudgetTooSmallException tooSmall(String what, long needAtOne, PlannerSettings settings) {
+        long smallest = (long) Math.ceil(needAtOne / (1 - settings.margin()));
+        return new BudgetTooSmallException("a memory budget of " + Budget.format(settings.budgetBytes()) + " is too"
+                + " small for " + what + ": the profile predicts " + Budget.format(needAtOne) + " at batch size 1;"
+                + " the smallest budget that works is about " + Budget.format(smallest) + " (" + smallest
+                + " bytes)", smallest);
+    }
+
+    /**
+     * Compiles the method's training at a batch size, and returns how to open a runner on it. bp: the whole
+     * model's step; bp-checkpoint: per-unit forwards and recomputing backwards; ll: every unit's step with its
+     * head, each passing its output to the next.
+     */
+    private Supplier<Runner> compile(HeadedNetwork net, int batch) {
+        Optimizer optimizer = s.optimizerSpec();
+        RuntimeOptions runtime = s.runtime();
+        if (method.equals("bp-checkpoint")) {
+            RecomputeSteps steps = RecomputeSteps.compile(net, batch, optimizer);
+            return () -> of(new RecomputingRunner(steps, runtime));
+        }
+        List<UnitStep> steps = new ArrayList<>();
+        if (!local()) steps.add(UnitStep.compileWhole(net, batch, optimizer));
+        else for (int k = 0; k < net.size(); k++) steps.add(UnitStep.compile(net, k, batch, k < net.size() - 1, optimizer));
+        return () -> of(new BlockRunner(steps, runtime));
+    }
+
+    /** A few steps on random inputs: what the training holds, without the data loading around it. */
+    private Runnable verificationWork(Supplier<Runner> training, HeadedNetwork net, int batch) {
+        long[] sample = net.model().sampleShape();
+        SplittableRandom random = new SplittableRandom(s.seed());
+        float[] images = new float[Math.toIntExact(batch * Shapes.size(sample))];
+        for (int i = 0; i < images.length; i++) images[i] = (float) (random.nextDouble() * 2 - 1);
+        long[] labels = new long[batch];
+        for (int i = 0; i < labels.length; i++) labels[i] = random.nextInt(net.model().classes());
+        return () -> {
+            try (Runner runner = training.get()) {
+                for (int i = 0; i < VERIFY_STEPS; i++) runner.step(images, labels, 0, 0);
+            }
+        };
+    }
+
+    /**
+     * Trains, measuring the training as compress measures a block's: the runner's whole life (opening, every step)
+     * is inside the memory probe; the evaluation after each epoch, which compress also runs outside its training
+     * figure (in its caching pass), is not, but what it leaves resident counts in the next epoch's figure. Where
+     * the probe cannot measure spans (not Linux), the meter measures the whole loop, evaluations included.
+     */
+    private PeakMeasurement train(HeadedNetwork net, Inputs inputs, Supplier<Runner> training, int batch,
+                                  long runStart,
+                                  List<CompressPipeline.ExitResult> exits, List<HistoryPoint> history) {
+        long stepsPerEpoch = inputs.data().train().size() / batch;
+        LearningRateSchedule schedule = schedule(s.schedule(), s.lr(), stepsPerEpoch * s.epochs());
+        double baseMomentum = s.optimizerSpec().momentum();
+        Augmentation augmentation = s.data().augmentation(inputs.model().sampleShape());
+        MemoryProbe.Span span = meter instanceof MemoryProbe probe ? probe.span() : null;
+        Consumer<Runnable> measured = span != null ? span::measure : Runnable::run;
+        Runnable loop = () -> {
+            Runner[] runner = new Runner[1];
+            try {
+                measured.accept(() -> runner[0] = training.get());
+                for (int e = 0; e < s.epochs(); e++) {
+                    int epoch = e;
+                    double[] loss = new double[2];
+                    measured.accept(() -> {
+                        loss[0] = epoch(runner[0], inputs, batch, epoch, schedule, baseMomentum, augmentation);
+                        net.setValues(runner[0].modelValues());
+                    });
+                    exits.clear();
+                    exits.addAll(evaluateExits(net, inputs, batch));
+                    CompressPipeline.ExitResult chosen = exits.get(ExitSelection.select(exits, s.exitTolerance()));
+                    double wall = (System.nanoTime() - runStart) / 1e9;
+                    history.add(new HistoryPoint(wall, chosen.testAccuracy()));
+                    err.printf(Locale.ROOT, "%s epoch %d/%d: loss %.4f, test accuracy %.4f (exit after %s), %.1f s%n",
+                            method, e + 1, s.epochs(), loss[0], chosen.testAccuracy(), chosen.unitName(), wall);
+                }
+            } finally {
+                if (runner[0] != null) measured.accept(runner[0]::close);
+            }
+        };
+        PeakMeasurement peak;
+        if (span != null) {
+            loop.run();
+            peak = span.result(List.of("per-epoch evaluation outside the figure, as compress's caching pass"));
+        } else {
+            peak = meter.measure(loop);
+        }
+        System.gc();
+        return peak;
+    }
+
+    /** One epoch of steps; returns the mean loss of the last exit. */
+    private double epoch(Runner runner, Inputs inputs, int batch, int e, LearningRateSchedule schedule,
+                         double baseMomentum, Augmentation augmentation) {
+        double lossSum = 0;
+        long seen = 0;
+        BatchLoader loader = BatchLoader.training(inputs.data().train(), batch, s.seed(), augmentation);
+        for (Batch b : loader.epoch(e)) {
+            long step = runner.stepsRun();
+            double loss = runner.step(b.images(), b.labels(), schedule.lr(step), schedule.momentum(step,
+                    baseMomentum));
+            if (!Double.isFinite(loss)) {
+                throw new TrainingDivergedException("training diverged: the loss became " + loss + " at step "
+                        + (step + 1) + "; lower the learning rate");
+            }
+            lossSum += loss * b.size();
+            seen += b.size();
+        }
+        return lossSum / Math.max(1, seen);
+    }
+
+    /** bp: the model's own classifier; ll: every exit. Each written and run from its file, as a user would. */
+    private List<CompressPipeline.ExitResult> evaluateExits(HeadedNetwork net, Inputs inputs, int batch) {
+        List<CompressPipeline.ExitResult> out = new ArrayList<>();
+        RuntimeOptions runtime = s.runtime().withoutCpuArena();
+        for (int k = local() ? 0 : net.size() - 1; k < net.size(); k++) {
+            Path file = s.out().resolve("exit-evaluation.onnx");
+            try {
+                OnnxModels.write(net.exitModel(k), file);
+                double val = WrittenModelTest.run(file, inputs.data().validation(), batch, runtime).accuracy();
+                WrittenModelTest.Outcome test = WrittenModelTest.run(file, inputs.data().test(), batch, runtime);
+                out.add(new CompressPipeline.ExitResult(k, net.unit(k).name(), net.exitName(k),
+                        net.exitParameters(k), val, test.accuracy(), test.predictions()));
+                Files.deleteIfExists(file);
+            } catch (IOException e) {
+                throw new IllegalStateException("cannot write exit " + k + " for evaluation: " + e.getMessage(), e);
+            }
+        }
+        return out;
+    }
+
+    /** The same schedules as compress: one-cycle (PyTorch's, pct_start 0.15) or cosine with 5% warm-up. */
+    static LearningRateSchedule schedule(String name, double lr, long totalSteps) {
+        long steps = Math.max(1, totalSteps);
+        return switch (name) {
+            case "onecycle" -> OneCycleSchedule.pytorch(lr, steps, 0.15);
+            case "cosine" -> new CosineSchedule(lr, steps, (long) (0.05 * steps), 0);
+            default -> LearningRateSchedule.constant(lr);
+        };
+    }
+}

@@ -1,0 +1,39 @@
+package neuroflux.pipeline.commands;
+
+import java.io.PrintStream;
+import java.util.List;
+import java.util.Locale;
+import neuroflux.pipeline.CompressPipeline;
+import neuroflux.pipeline.baselines.BaselineReport;
+import neuroflux.pipeline.baselines.BaselineTrainer;
+import neuroflux.pipeline.baselines.NeurofluxRun;
+import neuroflux.stages.memory.Budget;
+import org.apache.commons.cli.CommandLine;
+
+/**
+ * {@code train --method bp|ll|neuroflux --budget SIZE}: a method trained under a memory budget with compress's
+ * settings (data, split, seed, optimizer, schedule, epochs, augmentation), writing model.onnx and a report.json
+ * with compress's fields, so that the methods can be compared side by side.
+ */
+final class BudgetedTraining {
+    static final List<String> METHODS = List.of("bp", "bp-checkpoint", "ll", "neuroflux");
+
+    private BudgetedTraining() {}
+
+    static int run(String method, CommandLine line, PrintStream out, PrintStream err) throws Exception {
+        CompressPipeline.Settings s = CompressCommand.settings(line);
+        if (method.equals("neuroflux")) {
+            NeurofluxRun.run(s, out, err);
+            return 0;
+        }
+        int fixedBatch = line.hasOption("batch-size") ? TrainCommand.positive(line, "batch-size", 1) : 0;
+        BaselineTrainer.Result r = new BaselineTrainer(method, s, fixedBatch, err).run();
+        BaselineReport.write(r, s, s.out());
+        out.printf(Locale.ROOT, "%s: batch %d, exit after %s (%,d parameters), written model's test accuracy %.2f%%,"
+                + " measured peak %s of a %s budget, wall time %.1f s%n", method, r.batch().batch(),
+                r.selectedExit().unitName(), r.selectedExit().params(), 100 * r.testAccuracy(),
+                r.trainPeak().available() ? Budget.format(r.trainPeak().bytes()) : "not measured",
+                Budget.format(s.budget().bytes()), r.wallSeconds());
+        return 0;
+    }
+}
