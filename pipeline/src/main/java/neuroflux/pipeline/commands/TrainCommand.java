@@ -173,8 +173,8 @@ public final class TrainCommand implements Command {
             throw new BadInputException("--" + option + " must be a number, not '" + text + "'");
         }
         if (!Double.isFinite(v) || v < min || (!inclusive && v == min)) {
-            throw new BadInputException("--" + option + " must be " + (inclusive ? "at least " : "above ") + min
-                    + ", not '" + text + "'");
+            throw new BadInputException("--" + option + " must be " + (inclusive ? "at least " : "above ")
+                    + java.math.BigDecimal.valueOf(min).stripTrailingZeros().toPlainString() + ", not '" + text + "'");
         }
         return v;
     }
