@@ -7,10 +7,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import neuroflux.pipeline.CompressPipeline;
+import neuroflux.pipeline.report.CompressReport;
 import neuroflux.pipeline.report.Json;
 import neuroflux.pipeline.report.PlanReport;
 import neuroflux.stages.block.HeadedNetwork;
-import neuroflux.stages.memory.PeakMeasurement;
 
 /**
  * report.json of a baseline, with the fields compress writes (so that compare reads every method alike): the
@@ -32,16 +32,10 @@ public final class BaselineReport {
                 + " whole life; per-epoch evaluation outside the figure where spans can be measured, as compress's"
                 + " caching pass is outside its blocks' figures) added to the process at rest (Java heap "
                 + PlanReport.heapNote() + "; ONNX Runtime loaded; data set in the Java heap)");
-        putPeak(root, "peak_memory_bytes", r.trainPeak());
+        CompressReport.putPeak(root, "peak_memory_bytes", r.trainPeak());
         root.put("batch_size", r.batch().batch());
         root.put("planned_batch_size", r.batch().planned());
-        root.put("epochs", s.epochs());
-        root.put("optimizer", s.optimizer());
-        root.put("lr", s.lr());
-        root.put("weight_decay", s.weightDecay());
-        root.put("schedule", s.schedule());
-        root.put("seed", s.seed());
-        root.put("augment", s.data().augment());
+        CompressReport.putTraining(root, s);
         root.put("train_samples", r.inputs().data().train().size());
         HeadedNetwork net = r.inputs().network();
         ArrayNode blocks = root.putArray("blocks");
@@ -50,11 +44,11 @@ public final class BaselineReport {
         block.put("batch_size", r.batch().batch());
         block.put("planned_batch_size", r.batch().planned());
         block.put("epochs", s.epochs());
-        putPeak(block, "measured_peak_bytes", r.trainPeak());
-        putPeak(block, "verified_peak_bytes", r.batch().peak());
+        CompressReport.putPeak(block, "measured_peak_bytes", r.trainPeak());
+        CompressReport.putPeak(block, "verified_peak_bytes", r.batch().peak());
         block.put("wall_time_s", r.trainSeconds());
         block.set("measure_notes", Json.array(r.trainPeak().notes()));
-        putExits(root, r.exits());
+        CompressReport.putExits(root, r.exits());
         root.put("selected_exit", r.selectedExit().unitName());
         root.put("exit_tolerance_points", s.exitTolerance());
         root.put("final_params", r.selectedExit().params());
@@ -65,18 +59,6 @@ public final class BaselineReport {
         return root;
     }
 
-    static void putExits(ObjectNode root, List<CompressPipeline.ExitResult> exits) {
-        ArrayNode array = root.putArray("exits");
-        for (CompressPipeline.ExitResult e : exits) {
-            ObjectNode o = array.addObject();
-            o.put("unit", e.unitName());
-            o.put("exit", e.exit());
-            o.put("params", e.params());
-            o.put("val_accuracy", e.valAccuracy());
-            o.put("test_accuracy", e.testAccuracy());
-        }
-    }
-
     /** {@code history}: [{wall_time_s, test_accuracy}], what compare's chart and time-to-target read. */
     public static void putHistory(ObjectNode root, List<HistoryPoint> history) {
         ArrayNode array = root.putArray("history");
@@ -85,11 +67,6 @@ public final class BaselineReport {
             o.put("wall_time_s", p.wallSeconds());
             o.put("test_accuracy", p.testAccuracy());
         }
-    }
-
-    private static void putPeak(ObjectNode o, String field, PeakMeasurement m) {
-        if (m.available()) o.put(field, m.bytes());
-        else o.putNull(field);
     }
 
     public static void write(BaselineTrainer.Result r, CompressPipeline.Settings s, Path dir) throws IOException {

@@ -75,13 +75,7 @@ public final class CompressReport {
         if (peak >= 0) root.put("peak_memory_bytes", peak);
         else root.putNull("peak_memory_bytes");
         root.put("planner_memory", r.profile().plannerMemorySource());
-        root.put("epochs", s.epochs());
-        root.put("optimizer", s.optimizer());
-        root.put("lr", s.lr());
-        root.put("weight_decay", s.weightDecay());
-        root.put("schedule", s.schedule());
-        root.put("seed", s.seed());
-        root.put("augment", s.data().augment());
+        putTraining(root, s);
         root.put("augment_views", s.augmentViews());
         root.put("cache_dtype", s.cacheDtype().toString());
         root.put("train_samples", r.inputs().data().train().size());
@@ -104,15 +98,7 @@ public final class CompressReport {
             o.put("samples_per_s", b.samplesPerSecond());
             o.set("measure_notes", Json.array(b.trainPeak().notes()));
         }
-        ArrayNode exits = root.putArray("exits");
-        for (CompressPipeline.ExitResult e : r.exits()) {
-            ObjectNode o = exits.addObject();
-            o.put("unit", e.unitName());
-            o.put("exit", e.exit());
-            o.put("params", e.params());
-            o.put("val_accuracy", e.valAccuracy());
-            o.put("test_accuracy", e.testAccuracy());
-        }
+        putExits(root, r.exits());
         root.put("selected_exit", r.selectedExit().unitName());
         root.put("exit_tolerance_points", s.exitTolerance());
         root.put("final_params", r.selectedExit().params());
@@ -128,9 +114,34 @@ public final class CompressReport {
         return root;
     }
 
-    private static void putPeak(ObjectNode o, String field, PeakMeasurement m) {
+    /** A measured peak in bytes, or null where it could not be measured: never a figure that was not measured. */
+    public static void putPeak(ObjectNode o, String field, PeakMeasurement m) {
         if (m != null && m.available()) o.put(field, m.bytes());
         else o.putNull(field);
+    }
+
+    /** {@code exits}: every exit's unit, parameters and accuracies, the same for every method's report. */
+    public static void putExits(ObjectNode root, List<CompressPipeline.ExitResult> exits) {
+        ArrayNode array = root.putArray("exits");
+        for (CompressPipeline.ExitResult e : exits) {
+            ObjectNode o = array.addObject();
+            o.put("unit", e.unitName());
+            o.put("exit", e.exit());
+            o.put("params", e.params());
+            o.put("val_accuracy", e.valAccuracy());
+            o.put("test_accuracy", e.testAccuracy());
+        }
+    }
+
+    /** The training settings every method's report carries, so that a comparison can show they were the same. */
+    public static void putTraining(ObjectNode root, CompressPipeline.Settings s) {
+        root.put("epochs", s.epochs());
+        root.put("optimizer", s.optimizer());
+        root.put("lr", s.lr());
+        root.put("weight_decay", s.weightDecay());
+        root.put("schedule", s.schedule());
+        root.put("seed", s.seed());
+        root.put("augment", s.data().augment());
     }
 
     public static ObjectNode metrics(CompressPipeline.Result r, CompressPipeline.Settings s) {
