@@ -112,7 +112,9 @@ public final class CompressPipeline {
     private final Settings s;
     private final PrintStream out;
     private final PrintStream err;
-    private final PeakMemoryMeter meter;
+    private final PeakMemoryMeter deviceMeter;
+    /** The device meter anchored at rest once the data is loaded: every figure of the run counts from there. */
+    private PeakMemoryMeter meter;
     /** The command line's arguments, kept in the checkpoint so that --resume DIR alone continues the run. */
     private List<String> arguments = List.of();
     private Checkpoints checkpoints;
@@ -126,7 +128,7 @@ public final class CompressPipeline {
         this.s = settings;
         this.out = out;
         this.err = err;
-        this.meter = PeakMemoryMeter.forDevice(settings.runtime().device());
+        this.deviceMeter = this.meter = PeakMemoryMeter.forDevice(settings.runtime().device());
     }
 
     /** Keeps the command line's arguments in the checkpoint, for --resume DIR. */
@@ -162,6 +164,7 @@ public final class CompressPipeline {
 
         // import, data, partition and heads
         Inputs inputs = Inputs.load(s.model(), s.data(), s.seed(), s.out().resolve("input-model.onnx"));
+        meter = deviceMeter.anchoredAtRest();
         HeadedNetwork net = inputs.network();
         err.printf("neuroflux compress: %s, %d units; data %s: %,d train, %,d validation, %,d test%n",
                 inputs.modelName(), net.size(), inputs.data().name(), inputs.data().train().size(),
@@ -169,7 +172,7 @@ public final class CompressPipeline {
 
         // profile and plan: a budget no plan meets is refused here, before any training
         err.println("profiling units...");
-        UnitProfiler.Profile profile = new UnitProfiler(s.profile(), meter).profile(net);
+        UnitProfiler.Profile profile = new UnitProfiler(s.profile(), deviceMeter).profile(net);
         PlannerSettings plannerSettings = new PlannerSettings(s.budget().bytes(), s.margin(), s.batchCap(), s.epochs(),
                 inputs.data().train().size(), 0, 0);
         Planning planning;

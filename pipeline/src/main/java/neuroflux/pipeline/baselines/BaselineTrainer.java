@@ -139,7 +139,9 @@ public final class BaselineTrainer {
     private final CompressPipeline.Settings s;
     private final int fixedBatch;
     private final PrintStream err;
-    private final PeakMemoryMeter meter;
+    private final PeakMemoryMeter deviceMeter;
+    /** The device meter anchored at rest once the data is loaded: every figure of the run counts from there. */
+    private PeakMemoryMeter meter;
 
     /**
      * @param method one of {@link #METHODS}
@@ -153,7 +155,7 @@ public final class BaselineTrainer {
         this.s = settings;
         this.fixedBatch = fixedBatch;
         this.err = err;
-        this.meter = PeakMemoryMeter.forDevice(settings.runtime().device());
+        this.deviceMeter = this.meter = PeakMemoryMeter.forDevice(settings.runtime().device());
     }
 
     private boolean local() {
@@ -165,6 +167,7 @@ public final class BaselineTrainer {
         Files.createDirectories(s.out());
         Inputs inputs = Inputs.load(s.model(), s.data(), s.seed(), s.out().resolve("input-model.onnx"),
                 local() ? HeadWidthRule.classicLocalLearning() : HeadWidthRule.adaptive());
+        meter = deviceMeter.anchoredAtRest();
         HeadedNetwork net = inputs.network();
         int trainSize = inputs.data().train().size();
         PlannerSettings planner = new PlannerSettings(s.budget().bytes(), s.margin(), s.batchCap(), s.epochs(),
@@ -180,7 +183,7 @@ public final class BaselineTrainer {
                     + " size was given"));
         } else {
             err.println("profiling units...");
-            UnitProfiler.Profile profile = new UnitProfiler(s.profile(), meter).profile(net);
+            UnitProfiler.Profile profile = new UnitProfiler(s.profile(), deviceMeter).profile(net);
             long[] fixedAndPlanned = plannedBatch(profile, planner, net);
             err.printf("verifying batch %d: a few real steps inside the memory probe...%n", fixedAndPlanned[1]);
             batch = VerifiedBatch.verify((int) fixedAndPlanned[1], b -> verificationWork(stepsAt.apply(b), net, b),
@@ -295,7 +298,8 @@ public final class BaselineTrainer {
         LearningRateSchedule schedule = schedule(s.schedule(), s.lr(), stepsPerEpoch * s.epochs());
         double baseMomentum = s.optimizerSpec().momentum();
         Augmentation augmentation = s.data().augmentation(inputs.model().sampleShape());
-        MemoryProbe.Span span = meter instanceof MemoryProbe probe ? probe.span() : null;
+        MemoryProbe.Span span = meter instanceof MemoryProbe.Anchored anchored ? anchored.span()
+                : meter instanceof MemoryProbe probe ? probe.span() : null;
         Consumer<Runnable> measured = span != null ? span::measure : Runnable::run;
         Runnable loop = () -> {
             Runner[] runner = new Runner[1];

@@ -64,6 +64,9 @@ public final class PlanCommand implements Command {
         UnitProfiler.Settings settings = UnitProfiler.Settings.defaults(cap, CommonOptions.optimizer(line),
                 CommonOptions.runtime(line));
         PeakMemoryMeter meter = PeakMemoryMeter.forDevice(settings.runtime().device());
+        // the profile fits each unit from its own growth; the verification counts from the level at rest before
+        // any of it, so that what an earlier block left behind is in a later block's figure
+        PeakMemoryMeter atRest = meter.anchoredAtRest();
         err.printf("profiling %d units of %s...%n", inputs.network().size(), inputs.modelName());
         UnitProfiler.Profile profile = new UnitProfiler(settings, meter).profile(inputs.network());
         PlannerSettings planner = new PlannerSettings(budget.bytes(), margin, cap, epochs,
@@ -73,7 +76,7 @@ public final class PlanCommand implements Command {
         if (line.hasOption("verify")) {
             err.println("verifying: measuring each block's peak over real training steps...");
             measured = Planning.verify(planning.plan(), profile, inputs.network(), settings.optimizer(),
-                    settings.runtime(), meter, CommonOptions.seed(line));
+                    settings.runtime(), atRest, CommonOptions.seed(line));
         }
         if (line.hasOption("json")) Json.print(PlanReport.json(planning, profile.plannerMemorySource(), measured), out);
         else PlanReport.printTable(planning, profile.plannerMemorySource(), measured, out);

@@ -92,6 +92,77 @@ public final class MemoryProbe implements PeakMemoryMeter {
     }
 
     /**
+     * {@inheritDoc}
+     *
+     * <p>Here: each figure is {@code VmHWM} during the work minus {@code VmRSS} now. Pages of memory-mapped files
+     * (the activation cache, read through a mapping) are left out on both sides: the kernel can drop them at any
+     * moment, they are the disk's cache and not memory the work holds. The work's own file pages are the smaller of
+     * {@code RssFile} before and after it, so that the figure errs high where they change while it runs.
+     */
+    @Override
+    public PeakMemoryMeter anchoredAtRest() {
+        if (!availability().available()) return this;
+        System.gc();
+        NativeHeap.trim();
+        try {
+            return new Anchored(readKib("VmRSS") * 1024, readKib("RssFile") * 1024);
+        } catch (IOException | IllegalStateException e) {
+            return this;
+        }
+    }
+
+    static final String ANCHORED_METHOD = "Linux VmHWM during the work minus VmRSS at rest before the first block,"
+            + " file-backed pages (the mapped cache) left out, high-water mark reset through /proc/self/clear_refs";
+
+    /** See {@link #anchoredAtRest()}. */
+    public final class Anchored implements PeakMemoryMeter {
+        private final long restRss;
+        private final long restFile;
+
+        private Anchored(long restRss, long restFile) {
+            this.restRss = restRss;
+            this.restFile = restFile;
+        }
+
+        @Override
+        public Availability availability() {
+            return MemoryProbe.this.availability();
+        }
+
+        @Override
+        public PeakMeasurement measure(Runnable work) {
+            List<String> notes = new ArrayList<>();
+            HeapState heapBefore = HeapState.current();
+            if (!heapBefore.pinned()) notes.add(heapBefore.advice());
+            NativeHeap.trim();
+            long highWater;
+            long fileBefore;
+            long fileAfter;
+            try {
+                resetHighWaterMark();
+                fileBefore = readKib("RssFile") * 1024;
+                work.run();
+                highWater = readKib("VmHWM") * 1024;
+                fileAfter = readKib("RssFile") * 1024;
+            } catch (IOException | IllegalStateException e) {
+                return PeakMeasurement.unavailable("reading " + status + " failed: " + e.getMessage());
+            }
+            long workFile = Math.max(0, Math.min(fileBefore, fileAfter) - restFile);
+            return PeakMeasurement.measured(highWater - restRss - workFile, ANCHORED_METHOD, notes);
+        }
+
+        @Override
+        public PeakMemoryMeter anchoredAtRest() {
+            return MemoryProbe.this.anchoredAtRest();
+        }
+
+        /** A {@link Span} whose figure counts from the resting level, as this meter's figures do. */
+        public Span span() {
+            return new Span(restRss, restFile, ANCHORED_METHOD);
+        }
+    }
+
+    /**
      * A peak over several pieces of work with unmeasured work between them (a training loop's epochs, with an
      * evaluation after each that is not part of the training): the figure is the largest {@code VmHWM} during any
      * piece minus {@code VmRSS} when the span began. What the unmeasured work leaves resident counts in the next
@@ -102,7 +173,7 @@ public final class MemoryProbe implements PeakMemoryMeter {
         NativeHeap.trim();
         try {
             resetHighWaterMark();
-            return new Span(readKib("VmRSS") * 1024);
+            return new Span(readKib("VmRSS") * 1024, -1, METHOD);
         } catch (IOException e) {
             return null;
         }
@@ -111,25 +182,33 @@ public final class MemoryProbe implements PeakMemoryMeter {
     /** See {@link #span()}. */
     public final class Span {
         private final long rssBefore;
+        private final long restFile; // -1 where file-backed pages count as any other
+        private final String method;
         private long peak;
 
-        private Span(long rssBefore) {
+        private Span(long rssBefore, long restFile, String method) {
             this.rssBefore = rssBefore;
+            this.restFile = restFile;
+            this.method = method;
         }
 
         /** Runs a measured piece of the work. */
         public void measure(Runnable piece) {
             try {
                 resetHighWaterMark();
+                long fileBefore = restFile < 0 ? 0 : readKib("RssFile") * 1024;
                 piece.run();
-                peak = Math.max(peak, readKib("VmHWM") * 1024 - rssBefore);
+                long high = readKib("VmHWM") * 1024;
+                long file = restFile < 0 ? 0
+                        : Math.max(0, Math.min(fileBefore, readKib("RssFile") * 1024) - restFile);
+                peak = Math.max(peak, high - rssBefore - file);
             } catch (IOException e) {
                 throw new IllegalStateException("reading " + status + " failed: " + e.getMessage(), e);
             }
         }
 
         public PeakMeasurement result(List<String> notes) {
-            return PeakMeasurement.measured(peak, METHOD, notes);
+            return PeakMeasurement.measured(peak, method, notes);
         }
     }
 

@@ -20,6 +20,17 @@ public interface PeakMemoryMeter {
      */
     PeakMeasurement measure(Runnable work);
 
+    /**
+     * A meter whose figures count from the level memory is at now, at rest, rather than from the level just before
+     * each piece of work. Memory an earlier piece kept (freed by a library but not returned to the system) is then
+     * in every later figure instead of hiding in its starting level, so the figures can only err high. Take it
+     * before the first of several pieces of work whose peaks must each be an upper bound (the blocks of a run).
+     * This default returns the meter itself: only a meter that reads a process-wide level needs the anchor.
+     */
+    default PeakMemoryMeter anchoredAtRest() {
+        return this;
+    }
+
     record Availability(boolean available, String reason) {
         public static Availability yes() {
             return new Availability(true, "");

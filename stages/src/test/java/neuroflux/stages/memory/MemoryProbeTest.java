@@ -41,6 +41,52 @@ class MemoryProbeTest {
         assertTrue(peak < 64 * MIB, "the unmeasured 96 MiB should not be in " + peak);
     }
 
+    /**
+     * Memory an earlier piece of work kept shows in a later piece's figure once the meter is anchored at rest, while
+     * the plain probe, counting from just before each piece, hides it.
+     */
+    @Test
+    void anAnchoredMeterCountsWhatEarlierWorkKept() {
+        MemoryProbe probe = MemoryProbe.host();
+        assumeTrue(probe.availability().available(), probe.availability().reason());
+        MemoryProbe.touchNative(1L << 20);
+        PeakMemoryMeter anchored = probe.anchoredAtRest();
+        try (java.lang.foreign.Arena kept = java.lang.foreign.Arena.ofConfined()) {
+            anchored.measure(() -> {
+                java.nio.ByteBuffer b = kept.allocate(48 * MIB, 4096).asByteBuffer();
+                for (int at = 0; at < b.capacity(); at += 4096) b.put(at, (byte) 1);
+            });
+            long later = anchored.measure(() -> MemoryProbe.touchNative(1L << 20)).bytes();
+            long plain = probe.measure(() -> MemoryProbe.touchNative(1L << 20)).bytes();
+            assertTrue(later >= 47 * MIB, "the 48 MiB kept by the first piece should be in " + later);
+            assertTrue(plain < 16 * MIB, "the plain probe counts from just before: " + plain);
+        }
+    }
+
+    /** Pages of a mapped file (the activation cache) are the kernel's to drop: not in an anchored figure. */
+    @Test
+    void anAnchoredMeterLeavesMappedFilePagesOut(@TempDir Path dir) throws Exception {
+        MemoryProbe probe = MemoryProbe.host();
+        assumeTrue(probe.availability().available(), probe.availability().reason());
+        Path file = dir.resolve("cache.bin");
+        java.nio.file.Files.write(file, new byte[(int) (64 * MIB)]);
+        PeakMemoryMeter anchored = probe.anchoredAtRest();
+        try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined();
+             java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(file)) {
+            java.lang.foreign.MemorySegment map = ch.map(java.nio.channels.FileChannel.MapMode.READ_ONLY, 0,
+                    64 * MIB, arena);
+            long sum = 0;
+            for (long at = 0; at < 64 * MIB; at += 4096) sum += map.get(java.lang.foreign.ValueLayout.JAVA_BYTE, at);
+            assertEquals(0, sum);
+            long figure = anchored.measure(() -> {
+                long s2 = 0;
+                for (long at = 0; at < 64 * MIB; at += 4096) s2 += map.get(java.lang.foreign.ValueLayout.JAVA_BYTE, at);
+                assertEquals(0, s2);
+            }).bytes();
+            assertTrue(figure < 16 * MIB, "64 MiB of mapped file pages should not be in " + figure);
+        }
+    }
+
     @Test
     void saysWhenTheHeapIsNotPinned() {
         MemoryProbe probe = MemoryProbe.host();
