@@ -68,9 +68,9 @@ public final class CompressReport {
         root.put("usable_bytes", r.planning().plan().settings().usableBytes());
         root.put("min_budget_bytes", r.planning().smallestBudgetBytes());
         root.put("bp_batch_size", r.planning().backpropBatch());
-        root.put("memory_measure", r.memoryMeasure() + "; peaks are what a block added to the process at rest"
-                + " (Java heap " + PlanReport.heapNote() + "; ONNX Runtime loaded; data set in the Java heap);"
-                + " cache pages are dropped from the resident set after each batch read");
+        root.put("memory_measure", r.memoryMeasure() + "; peaks count from the process at rest before the first"
+                + " block, so memory an earlier block kept is in a later block's figure (Java heap " + PlanReport.heapNote() + "; ONNX Runtime loaded; data set in the Java heap);"
+                + " pages of the memory-mapped cache are left out of the figures and dropped after each batch read");
         long peak = peak(r);
         if (peak >= 0) root.put("peak_memory_bytes", peak);
         else root.putNull("peak_memory_bytes");
