@@ -44,6 +44,24 @@ class CheckpointStoreTest {
         assertArrayEquals(new long[] {7}, l.tensors().get("step").longs());
     }
 
+    /**
+     * Writing a large tensor leaves no native copy of it behind: a channel write of a heap buffer would keep a
+     * direct buffer of the write's size for the thread, resident in every later block's measured peak.
+     */
+    @Test
+    void writingALargeTensorKeepsNoNativeCopyOfIt() throws Exception {
+        neuroflux.stages.memory.MemoryProbe probe = neuroflux.stages.memory.MemoryProbe.host();
+        org.junit.jupiter.api.Assumptions.assumeTrue(probe.availability().available());
+        long mib = 1L << 20;
+        Map<String, Tensor> big = new LinkedHashMap<>();
+        big.put("w", Tensor.ofFloats(new long[] {6 * (int) mib}, new float[6 * (int) mib]));
+        CheckpointStore store = new CheckpointStore(run);
+        var anchored = probe.anchoredAtRest();
+        store.write(state(1), big);
+        long kept = anchored.measure(() -> {}).bytes();
+        assertTrue(kept < 8 * mib, "writing a 24 MiB tensor kept " + kept + " bytes resident");
+    }
+
     @Test
     void aNewGenerationReplacesTheOldAndRemovesItsFile() throws Exception {
         CheckpointStore store = new CheckpointStore(run);
