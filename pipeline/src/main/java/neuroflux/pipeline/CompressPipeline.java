@@ -216,6 +216,14 @@ public final class CompressPipeline {
         err.println(disk.describe());
         disk.check(s.out(), RunFolder.bytesUnder(cacheDir) + RunFolder.bytesUnder(store.dir()));
         this.checkpoints = new Checkpoints(store, progress);
+        if (progress.blocksDone == 0 && progress.epochsDone == 0) {
+            // the plan is kept from here on, so a run stopped before its first epoch resumes without planning again;
+            // writing it now also runs the checkpoint code once before the blocks' memory is measured
+            checkpoints.save(net, Map.of(), "planning");
+        }
+        // the blocks' figures count from the process at rest now, ready to train: data loaded, plan made and
+        // verified (the verification counted from before profiling); what a block keeps is in every later figure
+        meter = deviceMeter.anchoredAtRest();
 
         // blocks, one after another; each later block reads the cache of the one before
         Augmentation augmentation = s.data().augmentation(inputs.model().sampleShape());

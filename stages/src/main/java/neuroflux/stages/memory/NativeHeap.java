@@ -9,7 +9,7 @@ import java.lang.invoke.MethodHandle;
  * The C library's heap. glibc keeps memory that was freed for later {@code malloc}s; memory reused that way is
  * already resident and would not show in a measurement, so the probe hands it back to the kernel first.
  */
-final class NativeHeap {
+public final class NativeHeap {
     private static final MethodHandle MALLOC_TRIM = lookUpMallocTrim();
 
     private NativeHeap() {}
@@ -26,7 +26,7 @@ final class NativeHeap {
     }
 
     /** Returns free C heap memory to the kernel; false where this C library has no {@code malloc_trim}. */
-    static boolean trim() {
+    public static boolean trim() {
         if (MALLOC_TRIM == null) return false;
         try {
             int released = (int) MALLOC_TRIM.invokeExact(0L);
