@@ -59,6 +59,8 @@ public final class CachedDataset implements Dataset, AutoCloseable {
             if (verify && d.computeChecksum() != h.checksum()) {
                 throw new CorruptCacheException(file, "its checksum does not match its contents");
             }
+            // the check read every page: they leave the resident set, which holds only what a reader touches next
+            if (verify) d.releaseResidentPages();
             return d;
         } catch (NoSuchFileException e) {
             arena.close();

@@ -40,6 +40,35 @@ class CachedDatasetTest {
         return samples;
     }
 
+    /**
+     * Verifying a cache reads all of it; its pages must not stay in the resident set afterwards, where they would
+     * count in the memory measured for the block that reads it.
+     */
+    @Test
+    void verifyingACacheLeavesItsPagesOutOfTheResidentSet() throws IOException {
+        Path f = dir.resolve("big.cache");
+        int count = 160_000; // 60 floats each: about 37 MiB
+        try (CacheWriter w = new CacheWriter(f, CacheDtype.FLOAT32, SHAPE, count)) {
+            float[] batch = new float[1000 * 60];
+            long[] labels = new long[1000];
+            for (int i = 0; i < count; i += 1000) w.append(batch, 1000, labels);
+            w.finish();
+        }
+        long before = residentFileKib();
+        try (CachedDataset d = CachedDataset.open(f, 10, true)) {
+            long grown = residentFileKib() - before;
+            assertTrue(grown < 8 * 1024, "verifying left " + grown + " KiB of the cache resident");
+        }
+    }
+
+    private static long residentFileKib() throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+            if (line.startsWith("RssFile:")) return Long.parseLong(line.replaceAll("[^0-9]", ""));
+        }
+        org.junit.jupiter.api.Assumptions.abort("no RssFile in /proc/self/status");
+        return 0;
+    }
+
     @Test
     void float32RoundTripsExactly() throws IOException {
         Path f = dir.resolve("a.cache");
