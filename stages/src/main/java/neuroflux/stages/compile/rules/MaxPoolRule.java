@@ -16,6 +16,10 @@ import neuroflux.stages.compile.Emitter;
  * slower than without (measured at batch 128 on the vgg-small-fmnist fixture: 25 ms against 1 ms for its four
  * poolings), and so was the ScatterElements that put the gradient at the indices.
  *
+ * <p>Where the tiled pooling reads the output of a Relu that nothing else reads, the gradient goes straight to
+ * the Relu's input: the Relu's mask is applied to the pooled gradient (at the maxima the Relu's output is the pooled
+ * value), which saves the Relu's full-size mask and select.
+ *
  * <p>Other windows: the forward also outputs the flat positions of the maxima (ONNX's Indices, counted over the
  * whole tensor), and the gradient is scattered to those positions with summation, as overlapping windows may
  * share a maximum.
@@ -156,7 +160,17 @@ final class MaxPoolRule implements GradientRule {
         Emitter e = ctx.emit();
         long[] xs = e.shape(node.input(0));
         if (tiles(node, e)) {
-            ctx.addGrad(node.input(0), tiledGradient(e, node, dy, xs));
+            String x = node.input(0);
+            Node relu = ctx.producer(x);
+            if (relu != null && relu.opType().equals("Relu") && relu.domain().isEmpty() && ctx.readers(x) == 1) {
+                // The Relu's gradient passes where its output is positive; at each window's maximum that output
+                // is the pooled value, and everywhere else the gradient is 0 anyway.
+                String positive = e.op("Greater", "relu_mask", node.output(0), e.scalar(0));
+                String passed = e.op("Where", "relu_grad", positive, dy, e.scalar(0));
+                ctx.addGrad(relu.input(0), tiledGradient(e, node, passed, xs));
+                return;
+            }
+            ctx.addGrad(x, tiledGradient(e, node, dy, xs));
             return;
         }
         String flatIndices = e.reshape(ctx.saved(node, "indices"), -1);

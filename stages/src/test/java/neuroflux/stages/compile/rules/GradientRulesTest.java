@@ -390,6 +390,68 @@ class GradientRulesTest {
     }
 
     @Test
+    void reluIntoTilingMaxPool() {
+        GradientCheck c = doubles();
+        c.input("x", s(2, 3, 6, 5), true);
+        c.node("Relu", List.of("x"), "r");
+        c.node("MaxPool", List.of("r"), "y").withInts("kernel_shape", 2, 2).withInts("strides", 2, 2);
+        c.output("y");
+        check64(c);
+        assertEquals(0, c.vjpGraph().nodes().stream().filter(n -> n.opType().equals("Greater")
+                && n.input(0).equals("r")).count(), "no full-size Relu mask");
+    }
+
+    /**
+     * Relu then tiled MaxPool on values with ties at zero and above: the gradient that skips the Relu's own mask
+     * equals the Relu's backward after the MaxPool's (a second reader of the Relu's output keeps that form) and a
+     * direct computation.
+     */
+    @Test
+    void reluIntoTilingMaxPoolWithTies() {
+        long[] shape = s(2, 2, 5, 6);
+        java.util.Random r = new java.util.Random(5);
+        double[] x = new double[2 * 2 * 5 * 6];
+        for (int i = 0; i < x.length; i++) x[i] = (r.nextInt(4) - 1) * 0.5;
+        double[] seed = new double[2 * 2 * 2 * 3];
+        for (int i = 0; i < seed.length; i++) seed[i] = i + 1;
+        double[] expected = new double[x.length];
+        for (int plane = 0; plane < 4; plane++) {
+            for (int oh = 0; oh < 2; oh++) {
+                for (int ow = 0; ow < 3; ow++) {
+                    int best = -1;
+                    for (int kh = 0; kh < 2; kh++) {
+                        for (int kw = 0; kw < 2; kw++) {
+                            int at = plane * 30 + (oh * 2 + kh) * 6 + ow * 2 + kw;
+                            if (best < 0 || Math.max(x[at], 0) > Math.max(x[best], 0)) best = at;
+                        }
+                    }
+                    if (x[best] > 0) expected[best] += seed[plane * 6 + oh * 3 + ow];
+                }
+            }
+        }
+        for (DataType type : List.of(DataType.FLOAT, DataType.DOUBLE)) {
+            for (boolean secondReader : List.of(false, true)) {
+                GradientCheck c = new GradientCheck(type, 7);
+                c.input("x", c.tensor(shape, x), true);
+                c.node("Relu", List.of("x"), "r");
+                c.node("MaxPool", List.of("r"), "y").withInts("kernel_shape", 2, 2).withInts("strides", 2, 2);
+                c.output("y");
+                Map<String, Tensor> seeds = new java.util.HashMap<>();
+                seeds.put("y", c.tensor(s(2, 2, 2, 3), seed));
+                if (secondReader) {
+                    c.node("Identity", List.of("r"), "copy");
+                    c.output("copy");
+                    seeds.put("copy", c.tensor(shape, new double[x.length]));
+                }
+                double[] got = c.analytic(seeds).get("x").doubles();
+                for (int i = 0; i < x.length; i++) {
+                    assertEquals(expected[i], got[i], 0, type + (secondReader ? " unfused" : " fused") + " at " + i);
+                }
+            }
+        }
+    }
+
+    @Test
     void averagePool() {
         GradientCheck c = floats();
         c.input("x", s(2, 3, 5, 6), true);
