@@ -22,6 +22,7 @@ import neuroflux.onnx.shapes.ops.GatherShape;
 import neuroflux.onnx.shapes.ops.GemmShape;
 import neuroflux.onnx.shapes.ops.GlobalPoolShape;
 import neuroflux.onnx.shapes.ops.MatMulShape;
+import neuroflux.onnx.shapes.ops.MaxUnpoolShape;
 import neuroflux.onnx.shapes.ops.NotShape;
 import neuroflux.onnx.shapes.ops.OneHotShape;
 import neuroflux.onnx.shapes.ops.PadShape;
@@ -58,6 +59,7 @@ public final class OpShapes {
         RULES.put("ConvTranspose", new ConvTransposeShape());
         RULES.put("BatchNormalization", new BatchNormalizationShape());
         RULES.put("MaxPool", pool);
+        RULES.put("MaxUnpool", new MaxUnpoolShape());
         RULES.put("AveragePool", pool);
         RULES.put("GlobalAveragePool", globalPool);
         RULES.put("GlobalMaxPool", globalPool);

@@ -74,6 +74,20 @@ class OpShapesTest {
                             .withInts("pads", 1, 1, 1, 1).with("ceil_mode", 1);
                     return g;
                 }),
+                Named.of("MaxUnpool with and without output_shape", () -> {
+                    Graph g = graph(17, 1, 2, 7, 7);
+                    node(g, "MaxPool", List.of("x"), "y", "i").withInts("kernel_shape", 2, 2).withInts("strides", 2, 2);
+                    g.addInitializer("shape", Tensor.vector(1, 2, 7, 7));
+                    node(g, "MaxUnpool", List.of("y", "i", "shape"), "v").withInts("kernel_shape", 2, 2)
+                            .withInts("strides", 2, 2);
+                    return g;
+                }),
+                Named.of("MaxUnpool to the size that the attributes give", () -> {
+                    Graph g = graph(17, 1, 2, 6, 8);
+                    node(g, "MaxPool", List.of("x"), "y", "i").withInts("kernel_shape", 2, 2).withInts("strides", 2, 2);
+                    node(g, "MaxUnpool", List.of("y", "i"), "u").withInts("kernel_shape", 2, 2).withInts("strides", 2, 2);
+                    return g;
+                }),
                 Named.of("AveragePool and global pools", () -> {
                     Graph g = graph(17, 2, 3, 8, 6);
                     node(g, "AveragePool", List.of("x"), "y").withInts("kernel_shape", 3, 3).withInts("strides", 2, 2)

@@ -36,6 +36,8 @@ public final class Differentiator implements GradientContext {
     private final Map<Node, Map<String, String>> savedValues = new HashMap<>();
     private final Map<String, String> stateUpdates = new LinkedHashMap<>();
     private final Map<String, neuroflux.onnx.Tensor> constantNodes = new HashMap<>();
+    private final Map<String, Node> producers = new HashMap<>();
+    private final Map<String, Integer> readers = new HashMap<>();
     private boolean rewritten;
 
     /**
@@ -52,6 +54,10 @@ public final class Differentiator implements GradientContext {
         this.emitter = new Emitter(graph, modelType(graph, wrt));
         this.forwardNodes = List.copyOf(graph.nodes());
         this.needed = neededValues(wrt, detached, seeds);
+        for (Node n : forwardNodes) {
+            for (String o : n.outputs()) if (!o.isEmpty()) producers.put(o, n);
+            for (String i : n.inputs()) if (!i.isEmpty()) readers.merge(i, 1, Integer::sum);
+        }
     }
 
     private static DataType modelType(Graph g, Set<String> wrt) {
@@ -163,6 +169,16 @@ public final class Differentiator implements GradientContext {
     @Override
     public void keep(Node node) {
         graph.add(node);
+    }
+
+    @Override
+    public Node producer(String value) {
+        return producers.get(value);
+    }
+
+    @Override
+    public int readers(String value) {
+        return readers.getOrDefault(value, 0);
     }
 
     @Override

@@ -94,6 +94,31 @@ public final class GradientCheck {
 
     private Graph vjp;
 
+    /**
+     * The largest absolute difference between the outputs of the forward graph as given and of its training form
+     * (the forward that rules may rewrite), on the check's input values.
+     */
+    public double forwardMismatch() {
+        Map<String, Tensor> given;
+        try (OrtSession s = OrtSession.open(forward, RuntimeOptions.cpu(1))) {
+            given = s.run(values);
+        }
+        Graph g = vjpGraph();
+        Map<String, Tensor> feeds = new LinkedHashMap<>(values);
+        for (String y : forward.outputNames()) feeds.put("seed." + y, random(g.shapeOf(y), 1.0));
+        Map<String, Tensor> rewritten;
+        try (OrtSession s = OrtSession.open(g, RuntimeOptions.cpu(1))) {
+            rewritten = s.run(feeds);
+        }
+        double worst = 0;
+        for (String y : forward.outputNames()) {
+            double[] a = given.get(y).doubles();
+            double[] b = rewritten.get(y).doubles();
+            for (int i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i] - b[i]));
+        }
+        return worst;
+    }
+
     /** The forward graph with its backward appended: inputs, seeds in; outputs and gradients out. */
     public Graph vjpGraph() {
         if (vjp != null) return vjp;

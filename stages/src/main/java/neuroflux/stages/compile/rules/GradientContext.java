@@ -11,6 +11,12 @@ public interface GradientContext {
     /** Puts the original forward node into the step graph unchanged. */
     void keep(Node node);
 
+    /** The forward node that computes the value, or null for an input or initializer. */
+    Node producer(String value);
+
+    /** How many inputs of forward nodes read the value (a node reading it twice counts twice). */
+    int readers(String value);
+
     /** Whether a gradient of this value is wanted: it depends on a trainable parameter and reaches a loss. */
     boolean needsGrad(String value);
 

@@ -56,14 +56,96 @@ class GradientRulesTest {
     }
 
     @Test
-    void convOnALargeMapUsesPatchesForTheWeightGradient() {
+    void convOnALargeMapTakesTheWeightGradientPerTap() {
         GradientCheck c = floats();
         c.input("x", s(2, 3, 9, 8), true);
         c.input("w", s(4, 3, 3, 2), true);
         c.node("Conv", List.of("x", "w"), "y").withInts("pads", 1, 0, 1, 1).withInts("dilations", 1, 2);
         c.output("y");
         check32(c);
-        assertTrue(c.vjpGraph().nodes().stream().anyMatch(n -> n.output(0).startsWith("conv_patches")));
+        assertEquals(6, count(c, "Gemm"), "one GEMM per tap");
+    }
+
+    @Test
+    void convOnALargeMapWithStridesAndAnUnreadRemainderTakesTheWeightGradientPerTap() {
+        GradientCheck c = floats();
+        c.input("x", s(2, 3, 16, 13), true);
+        c.input("w", s(4, 3, 3, 3), true);
+        c.input("b", s(4), true);
+        c.node("Conv", List.of("x", "w", "b"), "y").withInts("pads", 1, 1, 0, 0).withInts("strides", 2, 1);
+        c.output("y");
+        check32(c);
+        assertEquals(9, count(c, "Gemm"));
+    }
+
+    @Test
+    void stridedPointwiseConvOnALargeMap() {
+        GradientCheck c = floats();
+        c.input("x", s(2, 3, 16, 16), true);
+        c.input("w", s(5, 3, 1, 1), true);
+        c.node("Conv", List.of("x", "w"), "y").withInts("strides", 2, 2);
+        c.output("y");
+        check32(c);
+        assertEquals(1, count(c, "Gemm"));
+    }
+
+    @Test
+    void convOnATinyMapIsDenseProducts() {
+        GradientCheck c = floats();
+        c.input("x", s(3, 4, 3, 3), true);
+        c.input("w", s(5, 4, 3, 3), true);
+        c.input("b", s(5), true);
+        c.node("Conv", List.of("x", "w", "b"), "y").withInts("pads", 1, 1, 1, 1);
+        c.output("y");
+        check32(c);
+        assertTrue(c.forwardMismatch() < 1e-5, "the dense forward computes the Conv");
+        assertEquals(0, count(c, "Conv") + count(c, "ConvTranspose"), "no Conv is left");
+    }
+
+    @Test
+    void convOnASinglePixelUsesTheCentreTapOnly() {
+        GradientCheck c = floats();
+        c.input("x", s(4, 6, 1, 1), true);
+        c.input("w", s(5, 6, 3, 3), true);
+        c.node("Conv", List.of("x", "w"), "y").withInts("pads", 1, 1, 1, 1);
+        c.output("y");
+        check32(c);
+        assertTrue(c.forwardMismatch() < 1e-5);
+        assertEquals(0, count(c, "Conv") + count(c, "ConvTranspose"));
+        float[] dw = c.analytic(Map.of("y", c.random(s(4, 5, 1, 1), 1.0))).get("w").floats();
+        for (int i = 0; i < dw.length; i++) {
+            if (i % 9 != 4) assertEquals(0f, dw[i], "tap " + i % 9 + " meets only padding");
+        }
+    }
+
+    @Test
+    void denseConvWithStridesDilationsAndUnevenPads() {
+        GradientCheck c = floats();
+        c.input("x", s(2, 3, 1, 3), true);
+        c.input("w", s(4, 3, 2, 2), true);
+        c.input("b", s(4), true);
+        c.node("Conv", List.of("x", "w", "b"), "y").withInts("pads", 1, 0, 1, 1).withInts("strides", 2, 1)
+                .withInts("dilations", 1, 2);
+        c.output("y");
+        check32(c);
+        assertTrue(c.forwardMismatch() < 1e-5);
+        assertEquals(0, count(c, "Conv") + count(c, "ConvTranspose"));
+    }
+
+    @Test
+    void denseConvInOneDimension() {
+        GradientCheck c = floats();
+        c.input("x", s(3, 4, 3), true);
+        c.input("w", s(2, 4, 3), true);
+        c.node("Conv", List.of("x", "w"), "y").withInts("pads", 1, 1);
+        c.output("y");
+        check32(c);
+        assertTrue(c.forwardMismatch() < 1e-5);
+        assertEquals(0, count(c, "Conv") + count(c, "ConvTranspose"));
+    }
+
+    private static long count(GradientCheck c, String op) {
+        return c.vjpGraph().nodes().stream().filter(n -> n.opType().equals(op)).count();
     }
 
     @Test
@@ -228,6 +310,145 @@ class GradientRulesTest {
                 .withInts("pads", 1, 0, 1, 1);
         c.output("y");
         check64(c);
+    }
+
+    @Test
+    void maxPoolTilingWindowsWithARemainder() {
+        GradientCheck c = doubles();
+        c.input("x", s(2, 3, 7, 6), true);
+        c.node("MaxPool", List.of("x"), "y").withInts("kernel_shape", 2, 2).withInts("strides", 2, 2);
+        c.output("y");
+        check64(c);
+        assertEquals(1, count(c, "ScatterElements"), "in double one ScatterElements puts the gradient");
+        assertEquals(0, c.vjpGraph().nodes().stream().filter(n -> n.outputs().size() > 1).count(),
+                "the forward MaxPool outputs no indices");
+    }
+
+    @Test
+    void maxPoolTilingWindowsInOneAndThreeDimensions() {
+        GradientCheck c = doubles();
+        c.input("x", s(2, 2, 10), true);
+        c.node("MaxPool", List.of("x"), "y").withInts("kernel_shape", 3).withInts("strides", 3);
+        c.input("v", s(1, 2, 4, 5, 4), true);
+        c.node("MaxPool", List.of("v"), "z").withInts("kernel_shape", 2, 2, 2).withInts("strides", 2, 2, 2);
+        c.output("y");
+        c.output("z");
+        check64(c);
+    }
+
+    /**
+     * Ties everywhere (values from {0, 0.5, 1}, whole windows equal, the zeros that a Relu leaves): each window's
+     * gradient goes to its first maximum in row-major order, as PyTorch's max_pool2d and ONNX Runtime's indices
+     * send it; in float (MaxUnpool) and double (ScatterElements), against a direct computation and against the
+     * indices form.
+     */
+    @Test
+    void maxPoolTiesGoToTheFirstMaximum() {
+        long[] shape = s(2, 3, 7, 9);
+        long[] pooledShape = s(2, 3, 3, 3);
+        java.util.Random r = new java.util.Random(11);
+        double[] x = new double[2 * 3 * 7 * 9];
+        for (int i = 0; i < x.length; i++) x[i] = r.nextInt(3) * 0.5;
+        for (int i = 0; i < 9; i++) x[i] = 0;
+        for (int i = 9; i < 18; i++) x[i] = 1;
+        double[] seed = new double[2 * 3 * 3 * 3];
+        for (int i = 0; i < seed.length; i++) seed[i] = i + 1;
+        double[] expected = new double[x.length];
+        for (int plane = 0; plane < 6; plane++) {
+            for (int oh = 0; oh < 3; oh++) {
+                for (int ow = 0; ow < 3; ow++) {
+                    int best = -1;
+                    for (int kh = 0; kh < 2; kh++) {
+                        for (int kw = 0; kw < 3; kw++) {
+                            int at = plane * 63 + (oh * 2 + kh) * 9 + ow * 3 + kw;
+                            if (best < 0 || x[at] > x[best]) best = at;
+                        }
+                    }
+                    expected[best] += seed[plane * 9 + oh * 3 + ow];
+                }
+            }
+        }
+        for (DataType type : List.of(DataType.FLOAT, DataType.DOUBLE)) {
+            for (boolean indices : List.of(false, true)) {
+                GradientCheck c = new GradientCheck(type, 7);
+                c.input("x", c.tensor(shape, x), true);
+                Node pool = c.node("MaxPool", List.of("x"), "y").withInts("kernel_shape", 2, 3)
+                        .withInts("strides", 2, 3);
+                if (indices) pool.outputs().add("i");
+                c.output("y");
+                double[] got = c.analytic(Map.of("y", c.tensor(pooledShape, seed))).get("x").doubles();
+                for (int i = 0; i < x.length; i++) {
+                    assertEquals(expected[i], got[i], 0, type + (indices ? " with indices" : "") + " at " + i);
+                }
+                if (!indices) {
+                    assertEquals(1, count(c, type == DataType.FLOAT ? "MaxUnpool" : "ScatterElements"));
+                    assertEquals(0, c.vjpGraph().nodes().stream().filter(n -> n.outputs().size() > 1).count(),
+                            "the forward MaxPool outputs no indices");
+                }
+            }
+        }
+    }
+
+    @Test
+    void reluIntoTilingMaxPool() {
+        GradientCheck c = doubles();
+        c.input("x", s(2, 3, 6, 5), true);
+        c.node("Relu", List.of("x"), "r");
+        c.node("MaxPool", List.of("r"), "y").withInts("kernel_shape", 2, 2).withInts("strides", 2, 2);
+        c.output("y");
+        check64(c);
+        assertEquals(0, c.vjpGraph().nodes().stream().filter(n -> n.opType().equals("Greater")
+                && n.input(0).equals("r")).count(), "no full-size Relu mask");
+    }
+
+    /**
+     * Relu then tiled MaxPool on values with ties at zero and above: the gradient that skips the Relu's own mask
+     * equals the Relu's backward after the MaxPool's (a second reader of the Relu's output keeps that form) and a
+     * direct computation.
+     */
+    @Test
+    void reluIntoTilingMaxPoolWithTies() {
+        long[] shape = s(2, 2, 5, 6);
+        java.util.Random r = new java.util.Random(5);
+        double[] x = new double[2 * 2 * 5 * 6];
+        for (int i = 0; i < x.length; i++) x[i] = (r.nextInt(4) - 1) * 0.5;
+        double[] seed = new double[2 * 2 * 2 * 3];
+        for (int i = 0; i < seed.length; i++) seed[i] = i + 1;
+        double[] expected = new double[x.length];
+        for (int plane = 0; plane < 4; plane++) {
+            for (int oh = 0; oh < 2; oh++) {
+                for (int ow = 0; ow < 3; ow++) {
+                    int best = -1;
+                    for (int kh = 0; kh < 2; kh++) {
+                        for (int kw = 0; kw < 2; kw++) {
+                            int at = plane * 30 + (oh * 2 + kh) * 6 + ow * 2 + kw;
+                            if (best < 0 || Math.max(x[at], 0) > Math.max(x[best], 0)) best = at;
+                        }
+                    }
+                    if (x[best] > 0) expected[best] += seed[plane * 6 + oh * 3 + ow];
+                }
+            }
+        }
+        for (DataType type : List.of(DataType.FLOAT, DataType.DOUBLE)) {
+            for (boolean secondReader : List.of(false, true)) {
+                GradientCheck c = new GradientCheck(type, 7);
+                c.input("x", c.tensor(shape, x), true);
+                c.node("Relu", List.of("x"), "r");
+                c.node("MaxPool", List.of("r"), "y").withInts("kernel_shape", 2, 2).withInts("strides", 2, 2);
+                c.output("y");
+                Map<String, Tensor> seeds = new java.util.HashMap<>();
+                seeds.put("y", c.tensor(s(2, 2, 2, 3), seed));
+                if (secondReader) {
+                    c.node("Identity", List.of("r"), "copy");
+                    c.output("copy");
+                    seeds.put("copy", c.tensor(shape, new double[x.length]));
+                }
+                double[] got = c.analytic(seeds).get("x").doubles();
+                for (int i = 0; i < x.length; i++) {
+                    assertEquals(expected[i], got[i], 0, type + (secondReader ? " unfused" : " fused") + " at " + i);
+                }
+            }
+        }
     }
 
     @Test
