@@ -20,6 +20,12 @@ import neuroflux.onnx.runtime.OrtSession;
 import neuroflux.onnx.runtime.RuntimeOptions;
 import neuroflux.pipeline.Main;
 import neuroflux.pipeline.report.Json;
+import neuroflux.stages.block.HeadedNetwork;
+import neuroflux.stages.heads.AuxiliaryHeads;
+import neuroflux.stages.heads.Head;
+import neuroflux.stages.heads.HeadPooling;
+import neuroflux.stages.heads.HeadWidthRule;
+import neuroflux.stages.importer.ImportedModel;
 import neuroflux.stages.importer.ModelImporter;
 import neuroflux.stages.models.TrainableParameters;
 import neuroflux.stages.partition.Classifier;
@@ -34,7 +40,10 @@ import org.apache.commons.cli.Options;
 
 /**
  * {@code neuroflux inspect}: shows how a model is cut into trainable units and its classifier, and with --verify
- * checks in ONNX Runtime that the units run one after another compute what the model computes.
+ * checks in ONNX Runtime that the units run one after another compute what the model computes. With --json each
+ * unit also names its early exit as compress builds it: the auxiliary head (filters from the adaptive width rule,
+ * pooling, parameters) or, for the last unit, the model's classifier, and the parameters of the early-exit model,
+ * so that other tools (the PyTorch side-by-side benchmark) can build the same heads.
  */
 public final class InspectCommand implements Command {
     /** The batch the units are checked at: two samples catch a unit that mixes the batch up. */
@@ -62,7 +71,8 @@ public final class InspectCommand implements Command {
     public Options options() {
         return new Options()
                 .addOption(Option.builder().longOpt("json").desc("print one JSON object instead of a table; shapes"
-                        + " in it are per sample, without the batch").get())
+                        + " in it are per sample, without the batch; each unit's exit (head filters, pooling,"
+                        + " parameters) is included").get())
                 .addOption(Option.builder().longOpt("verify").desc("run the units one after another and the whole"
                         + " model on a random batch of " + VERIFY_BATCH + " and print their largest absolute"
                         + " difference; exit status 1 if it exceeds " + TOLERANCE).get());
@@ -76,7 +86,8 @@ public final class InspectCommand implements Command {
                     + (args.isEmpty() ? "none" : String.join(" ", args)));
         }
         Path file = Path.of(args.getFirst());
-        Graph model = load(file);
+        ImportedModel imported = ModelImporter.load(file);
+        Graph model = imported.atBatch(VERIFY_BATCH); // every shape inferred at the batch units are checked at
         Partition partition = Partitioner.partition(model);
         Double difference = null;
         if (line.hasOption("verify")) {
@@ -85,7 +96,7 @@ public final class InspectCommand implements Command {
             difference = CompositionCheck.maxAbsDifference(model, partition, input, RuntimeOptions.defaults());
         }
         if (line.hasOption("json")) {
-            Json.print(json(file, model, partition, difference), out);
+            Json.print(json(file, model, partition, exits(imported), difference), out);
         } else {
             printTable(file, model, partition, difference, out);
         }
@@ -95,11 +106,6 @@ public final class InspectCommand implements Command {
             return Main.FAILED;
         }
         return Main.OK;
-    }
-
-    /** The imported model at the batch size units are checked at, every shape inferred. */
-    static Graph load(Path file) {
-        return ModelImporter.load(file).atBatch(VERIFY_BATCH);
     }
 
     /** A random batch in the model's input shape, which the importer fixed at VERIFY_BATCH x C x H x W. */
@@ -146,13 +152,32 @@ public final class InspectCommand implements Command {
         return String.join(", ", parts);
     }
 
-    private static ObjectNode json(Path file, Graph model, Partition partition, Double difference) {
+    /** The model with compress's exits: an adaptive-width head after every unit but the last. */
+    static HeadedNetwork exits(ImportedModel imported) {
+        return HeadedNetwork.build(imported, new AuxiliaryHeads(HeadWidthRule.adaptive(), SEED));
+    }
+
+    private static ObjectNode json(Path file, Graph model, Partition partition, HeadedNetwork exits,
+                                   Double difference) {
+        if (exits.size() != partition.size()) {
+            throw new IllegalStateException("the model cuts into " + partition.size() + " units at batch "
+                    + VERIFY_BATCH + " but " + exits.size() + " with a symbolic batch");
+        }
         ObjectNode root = Json.object();
         root.put("model", file.toString());
         root.set("input_shape", perSampleJson(model.shapeOf(partition.inputName())));
         root.put("params", TrainableParameters.count(model));
+        HeadWidthRule.Adaptive rule = HeadWidthRule.adaptive();
+        root.put("head_rule", String.format(java.util.Locale.ROOT, "adaptive: %d to %d filters in steps of %d, the"
+                + " head's activation memory at most %.2f of its unit's", rule.min(), rule.max(), rule.multiple(),
+                rule.fraction()));
         ArrayNode units = root.putArray("units");
-        for (Unit u : partition.units()) units.add(segmentJson(u.name(), u.hint(), u.segment(), model));
+        for (int k = 0; k < partition.size(); k++) {
+            Unit u = partition.unit(k);
+            ObjectNode o = segmentJson(u.name(), u.hint(), u.segment(), model);
+            o.set("exit", exitJson(exits, k));
+            units.add(o);
+        }
         root.set("classifier", segmentJson(Classifier.NAME, partition.classifier().hint(),
                 partition.classifier().segment(), model));
         if (difference != null) {
@@ -171,6 +196,29 @@ public final class InspectCommand implements Command {
         o.set("output_shape", perSampleJson(s.outputShape(model)));
         o.put("params", s.parameterCount(model));
         o.set("ops", Json.array(s.operators()));
+        return o;
+    }
+
+    /**
+     * Unit k's exit as compress builds it: the head's name, filters, pooling (ONNX AveragePool kernel, stride and
+     * pads, count_include_pad 0) and parameters, or the classifier for the last unit; and the parameters of the
+     * early-exit model that leaves there (units 0..k and the exit).
+     */
+    private static ObjectNode exitJson(HeadedNetwork net, int k) {
+        ObjectNode o = Json.object();
+        o.put("name", net.exitName(k));
+        Head h = net.head(k);
+        if (h != null) {
+            o.put("filters", h.filters());
+            HeadPooling p = h.pooling();
+            o.put("pooled", p.pools());
+            o.set("pool_kernel", Json.array(p.kernelHeight(), p.kernelWidth()));
+            o.set("pool_pads", Json.array(0, 0, p.padHeight(), p.padWidth()));
+            o.set("grid", Json.array(p.gridHeight(), p.gridWidth()));
+            o.put("params", h.parameterCount());
+            o.put("unit_activation_bytes_per_sample", net.unitActivationBytesPerSample(k));
+        }
+        o.put("exit_params", net.exitParameters(k));
         return o;
     }
 

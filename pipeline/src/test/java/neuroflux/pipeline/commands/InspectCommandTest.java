@@ -89,6 +89,44 @@ class InspectCommandTest {
     }
 
     @Test
+    void jsonNamesEachUnitsExitAsCompressBuildsIt() {
+        Result r = main("inspect", fixture("vgg-small-fmnist").toString(), "--json");
+        assertEquals(Main.OK, r.status, r.err);
+        JsonNode root = Json.parse(r.out, "inspect's output");
+        assertTrue(root.get("head_rule").asText().startsWith("adaptive: 8 to 256 filters"), r.out);
+        JsonNode units = root.get("units");
+        neuroflux.stages.block.HeadedNetwork net = InspectCommand.exits(
+                neuroflux.stages.importer.ModelImporter.load(fixture("vgg-small-fmnist")));
+        for (int k = 0; k < units.size(); k++) {
+            JsonNode exit = units.get(k).get("exit");
+            assertEquals(net.exitParameters(k), exit.get("exit_params").asLong(), exit.toString());
+            assertTrue(exit.get("exit_params").asLong() > units.get(k).get("params").asLong(), exit.toString());
+            if (k == units.size() - 1) {
+                assertEquals("classifier", exit.get("name").asText());
+                assertEquals(root.get("params").asLong(), exit.get("exit_params").asLong(),
+                        "the last exit is the whole model");
+                assertTrue(!exit.has("filters"), exit.toString());
+                continue;
+            }
+            var head = net.head(k);
+            assertEquals("unit" + k + ".head", exit.get("name").asText());
+            assertEquals(head.filters(), exit.get("filters").asInt());
+            assertEquals(0, exit.get("filters").asInt() % 8, exit.toString());
+            assertEquals(head.parameterCount(), exit.get("params").asLong());
+            // a 3x3 convolution without bias, batch norm's scale and bias, the classifier on the pooled grid
+            long c = units.get(k).get("output_shape").get(0).asLong();
+            long f = exit.get("filters").asLong();
+            long cells = exit.get("grid").get(0).asLong() * exit.get("grid").get(1).asLong();
+            assertEquals(f * c * 9 + 2 * f + 10 * f * cells + 10, exit.get("params").asLong(), exit.toString());
+            long h = units.get(k).get("output_shape").get(1).asLong();
+            long kernel = exit.get("pool_kernel").get(0).asLong();
+            assertEquals(h <= 2 ? 1 : (h + 1) / 2, kernel, exit.toString());
+            assertEquals(h <= 2 ? 0 : 2 * kernel - h, exit.get("pool_pads").get(2).asLong(), exit.toString());
+            assertEquals(kernel > 1 || exit.get("pool_kernel").get(1).asLong() > 1, exit.get("pooled").asBoolean());
+        }
+    }
+
+    @Test
     void theTableHasARowPerUnitAndTheClassifier() {
         Result r = main("inspect", fixture("resnet8-cifar").toString(), "--verify");
         assertEquals(Main.OK, r.status, r.err);
