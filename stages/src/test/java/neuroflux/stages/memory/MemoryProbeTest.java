@@ -41,55 +41,58 @@ class MemoryProbeTest {
         assertTrue(peak < 64 * MIB, "the unmeasured 96 MiB should not be in " + peak);
     }
 
-    /**
-     * Memory an earlier piece of work kept shows in a later piece's figure once the meter is anchored at rest, while
-     * the plain probe, counting from just before each piece, hides it.
-     */
-    @Test
-    void anAnchoredMeterCountsWhatEarlierWorkKept() {
-        MemoryProbe probe = MemoryProbe.host();
-        assumeTrue(probe.availability().available(), probe.availability().reason());
-        MemoryProbe.touchNative(1L << 20);
-        PeakMemoryMeter anchored = probe.anchoredAtRest();
-        try (java.lang.foreign.Arena kept = java.lang.foreign.Arena.ofConfined()) {
-            // figures relative to one another, and half the kept memory as the bar: in a shared test JVM the Java
-            // heap (not pinned here) grows and shrinks by megabytes, which moves anchored figures; the plain probe
-            // reads about nothing for the same work
-            long before = anchored.measure(() -> MemoryProbe.touchNative(1L << 20)).bytes();
-            anchored.measure(() -> {
-                java.nio.ByteBuffer b = kept.allocate(48 * MIB, 4096).asByteBuffer();
-                for (int at = 0; at < b.capacity(); at += 4096) b.put(at, (byte) 1);
-            });
-            long later = anchored.measure(() -> MemoryProbe.touchNative(1L << 20)).bytes();
-            long plain = probe.measure(() -> MemoryProbe.touchNative(1L << 20)).bytes();
-            assertTrue(later - before >= 24 * MIB, "the 48 MiB kept by the second piece should be in the third's"
-                    + " figure: " + before + " then " + later);
-            assertTrue(plain < 16 * MIB, "the plain probe counts from just before: " + plain);
-        }
+    /** A /proc/self/status of the given figures, in KiB. */
+    private static void status(Path file, long rssKib, long hwmKib, long fileKib) throws java.io.IOException {
+        java.nio.file.Files.writeString(file, "Name:\tjava\nVmHWM:\t" + hwmKib + " kB\nVmRSS:\t" + rssKib
+                + " kB\nRssAnon:\t" + (rssKib - fileKib) + " kB\nRssFile:\t" + fileKib + " kB\n");
     }
 
-    /** Pages of a mapped file (the activation cache) are the kernel's to drop: not in an anchored figure. */
+    /**
+     * An anchored figure counts from the resting level, not from the level before the work: memory an earlier
+     * piece kept is in it. The figures of a status file the test writes stand in for the kernel's.
+     */
     @Test
-    void anAnchoredMeterLeavesMappedFilePagesOut(@TempDir Path dir) throws Exception {
-        MemoryProbe probe = MemoryProbe.host();
-        assumeTrue(probe.availability().available(), probe.availability().reason());
-        Path file = dir.resolve("cache.bin");
-        java.nio.file.Files.write(file, new byte[(int) (64 * MIB)]);
+    void anAnchoredMeterCountsFromTheRestingLevel(@TempDir Path dir) throws Exception {
+        Path st = dir.resolve("status");
+        MemoryProbe probe = new MemoryProbe(st, dir.resolve("clear_refs"));
+        status(st, 1_000_000, 1_000_000, 40_000);
         PeakMemoryMeter anchored = probe.anchoredAtRest();
-        try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined();
-             java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(file)) {
-            java.lang.foreign.MemorySegment map = ch.map(java.nio.channels.FileChannel.MapMode.READ_ONLY, 0,
-                    64 * MIB, arena);
-            long sum = 0;
-            for (long at = 0; at < 64 * MIB; at += 4096) sum += map.get(java.lang.foreign.ValueLayout.JAVA_BYTE, at);
-            assertEquals(0, sum);
-            long figure = anchored.measure(() -> {
-                long s2 = 0;
-                for (long at = 0; at < 64 * MIB; at += 4096) s2 += map.get(java.lang.foreign.ValueLayout.JAVA_BYTE, at);
-                assertEquals(0, s2);
-            }).bytes();
-            assertTrue(figure < 16 * MIB, "64 MiB of mapped file pages should not be in " + figure);
-        }
+        // an earlier block kept 50 MiB: the next work starts at 1,051,200 KiB and peaks at 1,151,200 KiB
+        status(st, 1_051_200, 1_051_200, 40_000);
+        PeakMeasurement m = anchored.measure(() -> {
+            try {
+                status(st, 1_051_200, 1_151_200, 40_000);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        assertEquals((1_151_200L - 1_000_000L) * 1024, m.bytes(), m.describe());
+        assertEquals(100_000L * 1024, probe.measure(() -> {
+            try {
+                status(st, 1_051_200, 1_151_200, 40_000);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }).bytes(), "the plain probe counts from just before the work");
+    }
+
+    /** Pages of a mapped file resident before and after the work are the kernel's to drop: not in the figure. */
+    @Test
+    void anAnchoredMeterLeavesFilePagesOut(@TempDir Path dir) throws Exception {
+        Path st = dir.resolve("status");
+        MemoryProbe probe = new MemoryProbe(st, dir.resolve("clear_refs"));
+        status(st, 1_000_000, 1_000_000, 40_000);
+        PeakMemoryMeter anchored = probe.anchoredAtRest();
+        // 64 MiB of a cache file mapped and touched, kept through the work; the work adds 10 MiB of its own
+        status(st, 1_065_536, 1_065_536, 105_536);
+        PeakMeasurement m = anchored.measure(() -> {
+            try {
+                status(st, 1_065_536, 1_075_776, 105_536);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        assertEquals(10_240L * 1024, m.bytes(), m.describe());
     }
 
     @Test
