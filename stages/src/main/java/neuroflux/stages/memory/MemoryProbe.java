@@ -102,7 +102,7 @@ public final class MemoryProbe implements PeakMemoryMeter {
     @Override
     public PeakMemoryMeter anchoredAtRest() {
         if (!availability().available()) return this;
-        System.gc();
+        // no System.gc() here: where the heap is not pinned, a collection's shrinking would move every reading
         NativeHeap.trim();
         try {
             return new Anchored(readKib("VmRSS") * 1024, readKib("RssFile") * 1024);
