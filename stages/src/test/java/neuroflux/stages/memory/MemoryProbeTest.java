@@ -63,6 +63,36 @@ class MemoryProbeTest {
         }
     }
 
+    /**
+     * The level rises by what work keeps, an anchored meter's level is what is kept above its rest, and reading the
+     * level inside a measurement leaves the measurement's high-water mark alone.
+     */
+    @Test
+    void theLevelCountsWhatIsKeptAndLeavesAPeakAlone() {
+        MemoryProbe probe = MemoryProbe.host();
+        assumeTrue(probe.availability().available(), probe.availability().reason());
+        MemoryProbe.touchNative(1L << 20);
+        PeakMemoryMeter anchored = probe.anchoredAtRest();
+        long before = probe.levelBytes();
+        try (java.lang.foreign.Arena kept = java.lang.foreign.Arena.ofConfined()) {
+            java.nio.ByteBuffer b = kept.allocate(32 * MIB, 4096).asByteBuffer();
+            for (int at = 0; at < b.capacity(); at += 4096) b.put(at, (byte) 1);
+            long rise = probe.levelBytes() - before;
+            assertTrue(Math.abs(rise - 32 * MIB) <= 4 * MIB, "32 MiB kept, the level rose " + rise);
+            long aboveRest = anchored.levelBytes();
+            assertTrue(Math.abs(aboveRest - 32 * MIB) <= 4 * MIB, "32 MiB kept above the rest: " + aboveRest);
+        }
+        long[] inside = new long[1];
+        long peak = probe.measure(() -> {
+            MemoryProbe.touchNative(48 * MIB);
+            inside[0] = probe.levelBytes();
+            MemoryProbe.touchNative(8 * MIB);
+        }).bytes();
+        assertTrue(inside[0] > 0);
+        assertTrue(peak >= 47 * MIB, "the 48 MiB before the reading should stay in the peak: " + peak);
+        assertEquals(-1, new PeakMemoryMeter.UnavailableMeter("none").levelBytes(), "a meter that cannot read it");
+    }
+
     /** Pages of a mapped file (the activation cache) are the kernel's to drop: not in an anchored figure. */
     @Test
     void anAnchoredMeterLeavesMappedFilePagesOut(@TempDir Path dir) throws Exception {
