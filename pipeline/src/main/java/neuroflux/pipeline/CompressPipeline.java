@@ -172,9 +172,12 @@ public final class CompressPipeline {
 
         // profile and plan: a budget no plan meets is refused here, before any training
         err.println("profiling units...");
-        UnitProfiler.Profile profile = new UnitProfiler(s.profile(), deviceMeter).profile(net);
         PlannerSettings plannerSettings = new PlannerSettings(s.budget().bytes(), s.margin(), s.batchCap(), s.epochs(),
                 inputs.data().train().size(), 0, 0);
+        UnitProfiler.Profile profile = new UnitProfiler(s.profile().withBracket(plannerSettings.usableBytes()),
+                deviceMeter).profile(net);
+        // what loading the runtime and profiling left resident is in every block's measured figure: predicted too
+        plannerSettings = plannerSettings.withResidentBytes(Planning.residentBytes(meter));
         Planning planning;
         List<Integer> plannedBatches;
         if (progress == null) {

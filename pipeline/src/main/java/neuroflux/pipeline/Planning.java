@@ -57,16 +57,61 @@ public record Planning(Plan plan, int backpropBatch, long smallestBudgetBytes) {
         return new Planning(plan, planner.largestBackpropBatch(bp.fixedBytes(), bp.bytesPerSample()), smallest);
     }
 
+    /**
+     * What the process holds now, at rest, above the level an anchored meter counts from (0 where the meter cannot
+     * tell): after profiling, the planner adds it to every block's predicted peak, since every measured figure of
+     * the run contains it.
+     */
+    public static long residentBytes(PeakMemoryMeter anchored) {
+        System.gc(); // the profile's direct buffers go now, as they would before the first block's measurement
+        return Math.max(0, anchored.levelBytes());
+    }
+
     /** Attempts at a lower batch size when a block's measured peak exceeds the usable budget. */
     public static final int CALIBRATION_ATTEMPTS = 3;
 
     /**
-     * A block checked by measurement: the batch it was planned at, the batch it trains at, and the measured peak at
-     * that batch (unavailable where nothing could be measured).
+     * A block checked by measurement: the batch it was planned at, the batch it trains at, the measured peak at
+     * that batch (unavailable where nothing could be measured), and the planner's prediction at that same batch,
+     * which is what the measurement checks (the block's own predicted peak is at the planned batch).
      */
-    public record VerifiedBlock(Block planned, int batch, PeakMeasurement peak) {
+    public record VerifiedBlock(Block planned, int batch, PeakMeasurement peak, long predictedPeakBytes,
+                                List<Attempt> attempts) {
+        public VerifiedBlock {
+            attempts = List.copyOf(attempts);
+        }
+
+        /** Measured once, at {@code batch}. */
+        public VerifiedBlock(Block planned, int batch, PeakMeasurement peak, long predictedPeakBytes) {
+            this(planned, batch, peak, predictedPeakBytes, List.of(new Attempt(batch, peak, predictedPeakBytes)));
+        }
+
         public boolean lowered() {
             return batch != planned.batch();
+        }
+
+        /**
+         * (predicted − measured) / measured at the measured batch: positive where the prediction was too high,
+         * negative where it fell short; NaN where nothing was measured.
+         */
+        public double predictionError() {
+            if (!peak.available() || peak.bytes() <= 0) return Double.NaN;
+            return (predictedPeakBytes - peak.bytes()) / (double) peak.bytes();
+        }
+    }
+
+    /**
+     * One measurement of a block: at the planned batch first, then at each lower one tried.
+     *
+     * @param batch the batch measured
+     * @param peak the measured peak there
+     * @param predictedPeakBytes the planner's prediction there
+     */
+    public record Attempt(int batch, PeakMeasurement peak, long predictedPeakBytes) {
+        /** (predicted − measured) / measured; NaN where nothing was measured. */
+        public double predictionError() {
+            if (!peak.available() || peak.bytes() <= 0) return Double.NaN;
+            return (predictedPeakBytes - peak.bytes()) / (double) peak.bytes();
         }
     }
 
@@ -74,28 +119,31 @@ public record Planning(Plan plan, int backpropBatch, long smallestBudgetBytes) {
      * Measures each block's peak for real: its unit steps compiled at its batch size, their sessions opened and
      * {@link #VERIFY_STEPS} steps run on random inputs inside the meter (what a block's training holds, without
      * the data loading around it). Where the peak exceeds the usable budget, the batch is lowered in proportion to
-     * the measured bytes per sample above the block's fixed bytes and measured again, up to
-     * {@link #CALIBRATION_ATTEMPTS} times: the profile extrapolates from smaller batches, and ONNX Runtime's
-     * kernels can take more per sample at large batches than at small ones.
+     * the measured bytes per sample above the block's predicted bytes at batch 0 and measured again, up to
+     * {@link #CALIBRATION_ATTEMPTS} times. Each block's prediction at the batch finally measured comes with it.
      */
     public static List<VerifiedBlock> verify(Plan plan, UnitProfiler.Profile profile, HeadedNetwork net,
                                              Optimizer optimizer, RuntimeOptions runtime, PeakMemoryMeter meter,
                                              long seed) {
         long usable = plan.settings().usableBytes();
+        BlockPlanner planner = new BlockPlanner(plan.settings());
+        List<neuroflux.stages.plan.UnitProfile> units = profile.plannerProfiles();
         List<VerifiedBlock> verified = new ArrayList<>();
         for (Block b : plan.blocks()) {
-            long fixed = 0;
-            for (int k = b.firstUnit(); k <= b.lastUnit(); k++) fixed += profile.plannerProfiles().get(k).fixedBytes();
+            long fixed = planner.peakAt(units, b.firstUnit(), b.lastUnit(), 0);
             int batch = b.batch();
+            List<Attempt> attempts = new ArrayList<>();
             PeakMeasurement peak = measure(b, batch, net, optimizer, runtime, meter, seed);
+            attempts.add(new Attempt(batch, peak, planner.peakAt(units, b.firstUnit(), b.lastUnit(), batch)));
             for (int attempt = 0; attempt < CALIBRATION_ATTEMPTS && peak.available() && peak.bytes() > usable
                     && batch > 1; attempt++) {
                 double perSample = Math.max(1, (peak.bytes() - fixed) / (double) batch);
                 int lower = (int) Math.floor((usable - fixed) / perSample);
                 batch = Math.max(1, Math.min(batch - 1, lower));
                 peak = measure(b, batch, net, optimizer, runtime, meter, seed);
+                attempts.add(new Attempt(batch, peak, planner.peakAt(units, b.firstUnit(), b.lastUnit(), batch)));
             }
-            verified.add(new VerifiedBlock(b, batch, peak));
+            verified.add(new VerifiedBlock(b, batch, peak, attempts.getLast().predictedPeakBytes(), attempts));
         }
         return verified;
     }
@@ -112,6 +160,7 @@ public record Planning(Plan plan, int backpropBatch, long smallestBudgetBytes) {
         for (int i = 0; i < images.length; i++) images[i] = (float) (random.nextDouble() * 2 - 1);
         long[] labels = new long[batch];
         for (int i = 0; i < labels.length; i++) labels[i] = random.nextInt(net.model().classes());
+        System.gc(); // direct buffers of work before go now, not while the block is measured
         PeakMeasurement m = meter.measure(() -> {
             try (BlockRunner runner = new BlockRunner(steps, runtime)) {
                 for (int i = 0; i < VERIFY_STEPS; i++) runner.run(images, labels, 0, 0);

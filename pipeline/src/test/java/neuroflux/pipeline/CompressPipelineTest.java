@@ -108,9 +108,11 @@ class CompressPipelineTest {
         assertEquals("neuroflux", report.get("method").asText());
         for (JsonNode b : report.get("blocks")) {
             for (String field : List.of("units", "batch_size", "epochs", "measured_peak_bytes",
-                    "predicted_peak_bytes", "wall_time_s")) {
+                    "predicted_peak_bytes", "predicted_peak_at_batch_bytes", "wall_time_s")) {
                 assertTrue(b.has(field), "a block lacks " + field);
             }
+            assertTrue(b.get("predicted_peak_at_batch_bytes").asLong() <= b.get("predicted_peak_bytes").asLong(),
+                    "trained at the planned batch or a lower one");
         }
         for (JsonNode e : report.get("exits")) {
             for (String field : List.of("unit", "params", "val_accuracy", "test_accuracy")) {

@@ -183,7 +183,10 @@ public final class BaselineTrainer {
                     + " size was given"));
         } else {
             err.println("profiling units...");
-            UnitProfiler.Profile profile = new UnitProfiler(s.profile(), deviceMeter).profile(net);
+            UnitProfiler.Profile profile = new UnitProfiler(s.profile().withBracket(planner.usableBytes()),
+                    deviceMeter).profile(net);
+            // what loading the runtime and profiling left resident is in the measured figures: predicted too
+            planner = planner.withResidentBytes(Planning.residentBytes(meter));
             long[] fixedAndPlanned = plannedBatch(profile, planner, net);
             err.printf("verifying batch %d: a few real steps inside the memory probe...%n", fixedAndPlanned[1]);
             batch = VerifiedBatch.verify((int) fixedAndPlanned[1], b -> verificationWork(stepsAt.apply(b), net, b),
@@ -217,29 +220,29 @@ public final class BaselineTrainer {
         BlockPlanner planner = new BlockPlanner(settings);
         if (method.equals("bp-checkpoint")) {
             // alive at once: every unit's input (the boundary activations) and one unit's training activations
-            long fixed = profile.backprop().plannerLine().fixedBytes();
+            long fixed = profile.backprop().plannerLine().fixedBytes() + settings.residentBytes();
             long inputs = 0;
             long largestUnit = 0;
             for (var u : profile.plannerProfiles()) {
                 inputs += u.inputBytesPerSample();
                 largestUnit = Math.max(largestUnit, u.activationBytesPerSample());
             }
-            int b = planner.largestBatch(fixed, inputs + largestUnit);
+            int b = planner.largestBatch(fixed - settings.residentBytes(), inputs + largestUnit);
             if (b < 1) throw tooSmall("backprop with recomputation", fixed + inputs + largestUnit, settings);
             return new long[] {fixed, b};
         }
         if (!local()) {
             var line = profile.backprop().plannerLine();
             int b = planner.largestBackpropBatch(line.fixedBytes(), line.bytesPerSample());
-            if (b < 1) throw tooSmall("end-to-end backprop", line.fixedBytes() + line.bytesPerSample(), settings);
-            return new long[] {line.fixedBytes(), b};
+            long fixed = line.fixedBytes() + settings.residentBytes();
+            if (b < 1) throw tooSmall("end-to-end backprop", fixed + line.bytesPerSample(), settings);
+            return new long[] {fixed, b};
         }
         Plan one = planner.planSplit(profile.plannerProfiles(), List.of(net.size()));
-        long fixed = profile.plannerProfiles().stream().mapToLong(u -> u.fixedBytes()).sum();
+        long fixed = planner.peakAt(profile.plannerProfiles(), 0, net.size() - 1, 0);
         if (one == null) {
-            long perSample = profile.plannerProfiles().stream().mapToLong(u -> u.aloneBytes(1) - u.fixedBytes())
-                    .max().orElse(0);
-            throw tooSmall("local learning of all units at once", fixed + perSample, settings);
+            throw tooSmall("local learning of all units at once", planner.peakAt(profile.plannerProfiles(), 0,
+                    net.size() - 1, 1), settings);
         }
         return new long[] {fixed, one.blocks().getFirst().batch()};
     }

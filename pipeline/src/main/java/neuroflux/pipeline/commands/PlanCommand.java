@@ -61,24 +61,39 @@ public final class PlanCommand implements Command {
         int epochs = TrainCommand.positive(line, "epochs", 1);
         Inputs inputs = Inputs.load(model, CommonOptions.data(line), CommonOptions.seed(line),
                 Files.createTempFile("neuroflux-default", ".onnx"));
+        PlannerSettings planner = new PlannerSettings(budget.bytes(), margin, cap, epochs,
+                inputs.data().train().size(), 0, 0);
+        // the profile brackets the batch sizes this budget admits
         UnitProfiler.Settings settings = UnitProfiler.Settings.defaults(cap, CommonOptions.optimizer(line),
-                CommonOptions.runtime(line));
+                CommonOptions.runtime(line)).withBracket(planner.usableBytes());
         PeakMemoryMeter meter = PeakMemoryMeter.forDevice(settings.runtime().device());
         // the profile fits each unit from its own growth; the verification counts from the level at rest before
         // any of it, so that what an earlier block left behind is in a later block's figure
         PeakMemoryMeter atRest = meter.anchoredAtRest();
         err.printf("profiling %d units of %s...%n", inputs.network().size(), inputs.modelName());
+        long start = System.nanoTime();
         UnitProfiler.Profile profile = new UnitProfiler(settings, meter).profile(inputs.network());
-        PlannerSettings planner = new PlannerSettings(budget.bytes(), margin, cap, epochs,
-                inputs.data().train().size(), 0, 0);
+        double profileSeconds = (System.nanoTime() - start) / 1e9;
+        err.printf(java.util.Locale.ROOT, "profiled in %.1f s%n", profileSeconds);
+        // what loading the runtime and profiling left resident is in every block's measured figure: predicted too
+        planner = planner.withResidentBytes(Planning.residentBytes(atRest));
         Planning planning = Planning.of(profile, planner);
         List<Planning.VerifiedBlock> measured = null;
+        double verifySeconds = 0;
         if (line.hasOption("verify")) {
             err.println("verifying: measuring each block's peak over real training steps...");
+            long verifyStart = System.nanoTime();
             measured = Planning.verify(planning.plan(), profile, inputs.network(), settings.optimizer(),
                     settings.runtime(), atRest, CommonOptions.seed(line));
+            verifySeconds = (System.nanoTime() - verifyStart) / 1e9;
         }
-        if (line.hasOption("json")) Json.print(PlanReport.json(planning, profile.plannerMemorySource(), measured), out);
+        if (line.hasOption("json")) {
+            var json = PlanReport.json(planning, profile.plannerMemorySource(), measured);
+            json.put("profile_s", profileSeconds);
+            if (measured != null) json.put("verify_s", verifySeconds);
+            json.set("profile", neuroflux.pipeline.report.ProfileReport.json(profile)); // what the predictions rest on
+            Json.print(json, out);
+        }
         else PlanReport.printTable(planning, profile.plannerMemorySource(), measured, out);
         return 0;
     }

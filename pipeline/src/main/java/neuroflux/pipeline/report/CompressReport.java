@@ -90,6 +90,7 @@ public final class CompressReport {
             o.put("epochs", b.epochs());
             putPeak(o, "measured_peak_bytes", b.trainPeak());
             o.put("predicted_peak_bytes", p.predictedPeakBytes()); // at the planned batch size
+            o.put("predicted_peak_at_batch_bytes", predictedAtBatch(r, p)); // at the batch it trained at
             putPeak(o, "measured_cache_peak_bytes", b.cachePeak());
             o.put("wall_time_s", b.wallSeconds());
             o.put("predicted_time_s", p.predictedSeconds());
@@ -166,6 +167,15 @@ public final class CompressReport {
         Files.writeString(dir.resolve("exits.svg"), exitChart(r));
     }
 
+    /**
+     * The planner's prediction for a block at the batch it trained at (lowered from the planned one where its
+     * verification measured over the budget): what its measured peak is compared with.
+     */
+    static long predictedAtBatch(CompressPipeline.Result r, neuroflux.stages.plan.Block b) {
+        return new neuroflux.stages.plan.BlockPlanner(r.planning().plan().settings()).peakAt(
+                r.profile().plannerProfiles(), b.firstUnit(), b.lastUnit(), b.batch());
+    }
+
     static String memoryChart(CompressPipeline.Result r, CompressPipeline.Settings s) {
         List<String> labels = new ArrayList<>();
         List<Double> values = new ArrayList<>();
@@ -174,9 +184,9 @@ public final class CompressReport {
             labels.add("b" + (i + 1) + " measured");
             values.add(b.trainPeak().available() ? b.trainPeak().bytes() / 1048576.0 : 0);
             labels.add("b" + (i + 1) + " predicted");
-            values.add(b.block().predictedPeakBytes() / 1048576.0);
+            values.add(predictedAtBatch(r, b.block()) / 1048576.0);
         }
-        return SvgChart.bars("peak memory per block: measured (VmHWM) and predicted (plan)", labels,
+        return SvgChart.bars("peak memory per block at its batch: measured (VmHWM) and predicted (plan)", labels,
                 values.stream().mapToDouble(Double::doubleValue).toArray(), "MiB", s.budget().bytes() / 1048576.0,
                 "budget");
     }

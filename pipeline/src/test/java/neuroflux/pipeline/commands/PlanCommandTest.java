@@ -54,7 +54,14 @@ class PlanCommandTest {
         JsonNode u = p.get("units").get(0);
         assertTrue(u.get("predicted").get("fixed_bytes").asLong() > 0);
         assertTrue(u.has("train_time") && u.has("cache_time"));
-        if (p.get("memory_measured").asBoolean()) assertTrue(u.has("measured"));
+        if (p.get("memory_measured").asBoolean()) {
+            assertTrue(u.has("measured"));
+            assertEquals(2, u.get("measured_points").size(), "no budget: two batch sizes");
+            assertEquals(u.get("measured_batches").get(1).asInt(), u.get("measured_points").get(1).get("batch").asInt());
+            assertTrue(u.get("measured_points").get(0).get("held_bytes").asLong() >= 0);
+        }
+        assertTrue(u.get("planner").get("peak").get("points").size() >= 1);
+        assertTrue(u.get("planner").has("held"));
         assertTrue(p.get("backprop").has("predicted"));
     }
 
@@ -67,12 +74,30 @@ class PlanCommandTest {
         assertEquals(32L << 20, p.get("budget_bytes").asLong());
         assertTrue(p.get("min_budget_bytes").asLong() > 0);
         assertTrue(p.get("bp_batch_size").asInt() >= 0);
+        assertTrue(p.get("resident_bytes").asLong() >= 0);
+        assertTrue(p.get("profile_s").asDouble() > 0 && p.get("verify_s").asDouble() > 0);
+        assertEquals(3, p.get("profile").get("units").size(), "the unit profiles the predictions rest on");
+        assertEquals(p.get("usable_bytes").asLong(), p.get("profile").get("bracket_bytes").asLong(),
+                "the profile brackets the batch sizes the budget admits");
         int units = 0;
         for (JsonNode b : p.get("blocks")) {
             units += b.get("units").size();
             assertTrue(b.get("batch_size").asInt() >= 1);
+            assertTrue(b.get("batch_size").asInt() <= b.get("planned_batch_size").asInt(), "lowered, never raised");
             assertTrue(b.get("predicted_peak_bytes").asLong() > 0);
-            assertTrue(b.has("measured_peak_bytes"));
+            long predicted = b.get("predicted_peak_at_measured_batch_bytes").asLong();
+            assertTrue(predicted > 0 && predicted <= b.get("predicted_peak_bytes").asLong(),
+                    "the prediction at the measured batch, no larger than at the planned one");
+            if (b.get("measured_peak_bytes").isNull()) {
+                assertTrue(b.get("prediction_error").isNull());
+            } else {
+                long measured = b.get("measured_peak_bytes").asLong();
+                assertEquals((predicted - measured) / (double) measured, b.get("prediction_error").asDouble(), 1e-12);
+            }
+            JsonNode first = b.get("measurements").get(0);
+            assertEquals(b.get("planned_batch_size").asInt(), first.get("batch_size").asInt(), "planned batch first");
+            JsonNode last = b.get("measurements").get(b.get("measurements").size() - 1);
+            assertEquals(b.get("batch_size").asInt(), last.get("batch_size").asInt(), "the batch it trains at last");
         }
         assertEquals(3, units);
     }
@@ -83,6 +108,16 @@ class PlanCommandTest {
         assertEquals(0, r.status(), r.err());
         assertTrue(r.out().contains("predicted peak"), r.out());
         assertTrue(r.out().contains("end-to-end backprop"), r.out());
+    }
+
+    @Test
+    void planWithVerifyPrintsThePredictionAtTheMeasuredBatchAndItsError() {
+        Run r = run("plan", model, "--data", "synthetic", "--threads", "1", "--batch-cap", "64", "--budget", "32MiB",
+                "--verify");
+        assertEquals(0, r.status(), r.err());
+        assertTrue(r.out().contains("predicted there") && r.out().contains("measured peak")
+                && r.out().contains("error"), r.out());
+        assertTrue(r.out().matches("(?s).*[+-]\\d+\\.\\d%.*") || r.out().contains("not measured"), r.out());
     }
 
     @Test

@@ -31,6 +31,16 @@ public interface PeakMemoryMeter {
         return this;
     }
 
+    /**
+     * The memory held now, in this meter's accounting, or -1 where it cannot be read. The difference of two
+     * readings is what was allocated and kept in between (a unit's state and session while other units of its
+     * block train); an anchored meter's reading is what is held above its resting level (what earlier work left
+     * resident, which every later figure of the meter contains). This default cannot read it.
+     */
+    default long levelBytes() {
+        return -1;
+    }
+
     record Availability(boolean available, String reason) {
         public static Availability yes() {
             return new Availability(true, "");

@@ -9,16 +9,22 @@ import neuroflux.stages.memory.Budget;
  * the budget, choosing the split that minimises the predicted training time.
  *
  * <p><b>Memory of a block.</b> Within a step the block's units train one after another: a unit's forward, its head's
- * loss, its backward and its update, then the next unit on the detached output of the one before. A unit's
- * activations are freed before the next unit starts, so only one unit's activations are alive at a time, while
- * every unit's fixed bytes (parameters, gradients, optimizer state, head) stay resident. Two input buffers come on
- * top: the block's input batch (read from the previous block's cache, or the dataset), held for the whole step, and,
- * while unit {@code k} trains, unit {@code k-1}'s output, which is unit {@code k}'s input. So at batch {@code b}
+ * loss, its backward and its update, then the next unit on the detached output of the one before. While unit
+ * {@code k} trains, it needs its own step's peak {@code peak(k)} (as when it trains alone, its input batch
+ * included: for the first unit that is the block's input batch, for a later one the output of the unit before),
+ * and every other unit of the block holds what it keeps between its own steps, {@code held(j)} (session,
+ * parameters, optimizer state; the profiler measures it, its own input batch not included). A later unit also has
+ * the block's input batch beside it, held for the whole step. On top comes what the process holds before any
+ * block ({@link PlannerSettings#residentBytes()}). So at batch {@code b}
  * <pre>
- *   peak = Σ fixed(k) + b · ( in(first) + max over k of [ act(k) + (k ≠ first ? in(k) : 0) ] )
+ *   peak = resident + max over k of [ peak(k)(b) + Σ over j ≠ k of held(j)(b) + (k ≠ first ? b · in(first) : 0) ]
  * </pre>
- * and the block's batch is the largest {@code b ≤ cap} with {@code peak ≤ budget · (1 − margin)}. The caching pass
- * (inference, which holds less than training) is assumed to fit whenever training does, and runs at the same batch.
+ * and the block's batch is the largest {@code b ≤ cap} with {@code peak ≤ budget · (1 − margin)} (every term
+ * grows with {@code b}, so it is found by bisection). With every unit's memory one line whose fixed part is all
+ * held and whose per-sample part is not ({@link UnitProfile}'s line constructor), this is
+ * {@code resident + Σ fixed(k) + b · (in(first) + max over k of [act(k) + (k ≠ first ? in(k) : 0)])}. The
+ * caching pass (inference, which holds less than training) is assumed to fit whenever training does, and runs at
+ * the same batch.
  *
  * <p><b>Time of a block</b> = epochs × samples × Σ train time per sample at its batch, plus, for every block but the
  * last (whose output no block reads), one caching pass (samples × Σ cache time per sample) and the cache traffic
@@ -94,15 +100,7 @@ public final class BlockPlanner {
 
     /** Units {@code first..last} as a block at its largest batch, or null where batch size 1 does not fit. */
     Block block(List<UnitProfile> units, int first, int last) {
-        long fixed = 0;
-        long largest = 0;
-        for (int k = first; k <= last; k++) {
-            UnitProfile u = units.get(k);
-            fixed = Math.addExact(fixed, u.fixedBytes());
-            largest = Math.max(largest, u.activationBytesPerSample() + (k == first ? 0 : u.inputBytesPerSample()));
-        }
-        long perSample = Math.addExact(units.get(first).inputBytesPerSample(), largest);
-        int batch = largestBatch(fixed, perSample);
+        int batch = largestBatch(b -> peakAt(units, first, last, b));
         if (batch < 1) return null;
         long samples = settings.trainSamples();
         double train = 0;
@@ -120,8 +118,41 @@ public final class BlockPlanner {
             cacheSeconds = cache * samples + traffic * settings.cacheSecondsPerByte();
         }
         List<String> names = units.subList(first, last + 1).stream().map(UnitProfile::name).toList();
-        return new Block(first, last, names, batch, fixed + batch * perSample, train, cacheSeconds,
+        return new Block(first, last, names, batch, peakAt(units, first, last, batch), train, cacheSeconds,
                 settings.blockOverheadSeconds());
+    }
+
+    /**
+     * The predicted peak of units {@code first..last} trained as one block at a batch size (see the class comment),
+     * the settings' resident bytes included: what the verification of a block at another batch than the planned one
+     * is compared with.
+     */
+    public long peakAt(List<UnitProfile> units, int first, int last, long batch) {
+        long heldAll = 0;
+        for (int k = first; k <= last; k++) heldAll = Math.addExact(heldAll, units.get(k).held().at(batch));
+        long most = 0;
+        for (int k = first; k <= last; k++) {
+            UnitProfile u = units.get(k);
+            long others = heldAll - u.held().at(batch);
+            long input = k == first ? 0 : Math.multiplyExact(batch, units.get(first).inputBytesPerSample());
+            most = Math.max(most, Math.addExact(Math.addExact(u.peak().at(batch), others), input));
+        }
+        return Math.addExact(settings.residentBytes(), most);
+    }
+
+    /** The largest batch {@code b ≤ cap} whose (non-decreasing) peak fits the usable bytes, 0 where 1 does not. */
+    private int largestBatch(java.util.function.LongUnaryOperator peak) {
+        long usable = settings.usableBytes();
+        if (peak.applyAsLong(1) > usable) return 0;
+        if (peak.applyAsLong(settings.batchCap()) <= usable) return settings.batchCap();
+        int fits = 1;
+        int over = settings.batchCap();
+        while (over - fits > 1) {
+            int mid = (fits + over) >>> 1;
+            if (peak.applyAsLong(mid) <= usable) fits = mid;
+            else over = mid;
+        }
+        return fits;
     }
 
     private static double secondsPerSample(UnitProfile u, StepTime time, int batch, String what) {
@@ -134,11 +165,11 @@ public final class BlockPlanner {
     }
 
     /**
-     * The largest batch {@code b ≤ cap} with {@code fixed + b · perSample ≤ usable}, or 0 where not even batch
-     * size 1 fits.
+     * The largest batch {@code b ≤ cap} with {@code resident + fixed + b · perSample ≤ usable}, or 0 where not even
+     * batch size 1 fits.
      */
     public int largestBatch(long fixedBytes, long bytesPerSample) {
-        long room = settings.usableBytes() - fixedBytes;
+        long room = settings.usableBytes() - settings.residentBytes() - fixedBytes;
         if (room < bytesPerSample || room < 0) return 0;
         if (bytesPerSample == 0) return settings.batchCap();
         return (int) Math.min(settings.batchCap(), room / bytesPerSample);
@@ -160,7 +191,7 @@ public final class BlockPlanner {
      * which a plan exists, since splitting every unit into its own block needs the least memory.
      */
     public long smallestBudget(List<UnitProfile> units) {
-        long need = largestAloneNeed(units).aloneBytes(1);
+        long need = aloneNeed(units, largestAloneNeed(units));
         double margin = settings.margin();
         long budget = Math.max(1, (long) Math.ceil(need / (1 - margin)));
         while (PlannerSettings.usableBytes(budget, margin) < need) budget++;
@@ -168,18 +199,26 @@ public final class BlockPlanner {
         return budget;
     }
 
-    private static UnitProfile largestAloneNeed(List<UnitProfile> units) {
-        UnitProfile worst = units.get(0);
-        for (UnitProfile u : units) if (u.aloneBytes(1) > worst.aloneBytes(1)) worst = u;
+    /** The unit whose block of its own needs the most at batch size 1. */
+    private int largestAloneNeed(List<UnitProfile> units) {
+        int worst = 0;
+        for (int k = 1; k < units.size(); k++) if (aloneNeed(units, k) > aloneNeed(units, worst)) worst = k;
         return worst;
     }
 
+    private long aloneNeed(List<UnitProfile> units, int k) {
+        return peakAt(units, k, k, 1);
+    }
+
     private void checkFits(List<UnitProfile> units) {
-        UnitProfile worst = largestAloneNeed(units);
-        if (worst.aloneBytes(1) <= settings.usableBytes()) return;
+        int worst = largestAloneNeed(units);
+        long need = aloneNeed(units, worst);
+        if (need <= settings.usableBytes()) return;
         long smallest = smallestBudget(units);
+        String resident = settings.residentBytes() == 0 ? "" : " (" + Budget.format(settings.residentBytes())
+                + " of it held before any block)";
         throw new BudgetTooSmallException("a memory budget of " + Budget.format(settings.budgetBytes())
-                + " is too small: unit '" + worst.name() + "' alone needs " + Budget.format(worst.aloneBytes(1))
+                + " is too small: unit '" + units.get(worst).name() + "' alone needs " + Budget.format(need) + resident
                 + " at batch size 1, and the budget keeps a " + Math.round(settings.margin() * 100)
                 + "% margin; the smallest budget that works is " + Budget.format(smallest) + " (" + smallest
                 + " bytes)", smallest);

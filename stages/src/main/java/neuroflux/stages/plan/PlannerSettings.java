@@ -12,9 +12,12 @@ package neuroflux.stages.plan;
  * @param cacheSecondsPerByte time to write a byte of a block's output to the cache and to read it back once;
  *        charged once for the write and once per epoch for the next block's reads (0: cache traffic is free)
  * @param blockOverheadSeconds fixed cost of each block: building its training step, opening its sessions (0: none)
+ * @param residentBytes memory the process holds above the level the budget counts from before any block trains:
+ *        what loading the runtime and profiling left resident (measured once the profile is done), part of every
+ *        block's peak as the verification and the run measure it (0: none)
  */
 public record PlannerSettings(long budgetBytes, double margin, int batchCap, int epochs, long trainSamples,
-                              double cacheSecondsPerByte, double blockOverheadSeconds) {
+                              double cacheSecondsPerByte, double blockOverheadSeconds, long residentBytes) {
     public static final double DEFAULT_MARGIN = 0.10;
     public static final int DEFAULT_BATCH_CAP = 512;
 
@@ -27,6 +30,13 @@ public record PlannerSettings(long budgetBytes, double margin, int batchCap, int
         if (!(cacheSecondsPerByte >= 0) || !(blockOverheadSeconds >= 0)) {
             throw new IllegalArgumentException("cache and block costs must be non-negative");
         }
+        if (residentBytes < 0) throw new IllegalArgumentException("resident bytes are non-negative: " + residentBytes);
+    }
+
+    /** Nothing resident before the blocks. */
+    public PlannerSettings(long budgetBytes, double margin, int batchCap, int epochs, long trainSamples,
+                           double cacheSecondsPerByte, double blockOverheadSeconds) {
+        this(budgetBytes, margin, batchCap, epochs, trainSamples, cacheSecondsPerByte, blockOverheadSeconds, 0);
     }
 
     /** Default margin (10%), batch cap (512), and free cache traffic and blocks. */
@@ -36,27 +46,33 @@ public record PlannerSettings(long budgetBytes, double margin, int batchCap, int
 
     public PlannerSettings withBudget(long bytes) {
         return new PlannerSettings(bytes, margin, batchCap, epochs, trainSamples, cacheSecondsPerByte,
-                blockOverheadSeconds);
+                blockOverheadSeconds, residentBytes);
     }
 
     public PlannerSettings withMargin(double newMargin) {
         return new PlannerSettings(budgetBytes, newMargin, batchCap, epochs, trainSamples, cacheSecondsPerByte,
-                blockOverheadSeconds);
+                blockOverheadSeconds, residentBytes);
     }
 
     public PlannerSettings withBatchCap(int cap) {
         return new PlannerSettings(budgetBytes, margin, cap, epochs, trainSamples, cacheSecondsPerByte,
-                blockOverheadSeconds);
+                blockOverheadSeconds, residentBytes);
     }
 
     public PlannerSettings withCacheSecondsPerByte(double seconds) {
         return new PlannerSettings(budgetBytes, margin, batchCap, epochs, trainSamples, seconds,
-                blockOverheadSeconds);
+                blockOverheadSeconds, residentBytes);
     }
 
     public PlannerSettings withBlockOverheadSeconds(double seconds) {
         return new PlannerSettings(budgetBytes, margin, batchCap, epochs, trainSamples, cacheSecondsPerByte,
-                seconds);
+                seconds, residentBytes);
+    }
+
+    /** These settings with {@code bytes} resident before any block (negative readings count as none). */
+    public PlannerSettings withResidentBytes(long bytes) {
+        return new PlannerSettings(budgetBytes, margin, batchCap, epochs, trainSamples, cacheSecondsPerByte,
+                blockOverheadSeconds, Math.max(0, bytes));
     }
 
     /** The bytes a plan may use: the budget less the margin, rounded down. */

@@ -5,21 +5,23 @@ package neuroflux.stages.plan;
  * obtained (predicted by a static plan, or measured) is the profiler's business; the planner only combines them.
  *
  * @param name the unit's name, for reports
- * @param fixedBytes memory that does not grow with the batch: parameters, their gradients and optimizer state,
- *        running statistics, and the same for the unit's head
+ * @param peak the peak of the unit's training step trained alone, against the batch size: its parameters, their
+ *        gradients and optimizer state, its head's, the forward activations of unit and head, gradients of
+ *        activations, backward temporaries, labels, and its own input batch
+ * @param held what the unit keeps while the other units of its block train, against the batch size: its session,
+ *        parameters and optimizer state, and whatever its runs leave allocated until the session closes; its own
+ *        input batch not included (in a block only the block's input batch is held, and the planner places it)
  * @param inputBytesPerSample bytes per sample of the unit's input batch
- * @param activationBytesPerSample memory per sample of the unit's training step at its peak, its own input batch
- *        not included (the planner places that): forward activations of unit and head, gradients of activations,
- *        backward temporaries, labels
  * @param outputBytesPerSample bytes per sample of the unit's output: what the next unit reads, and what the cache
  *        holds when a block ends with this unit
  * @param trainTime time per sample of a training step
  * @param cacheTime time per sample of the caching (inference) pass
  */
-public record UnitProfile(String name, long fixedBytes, long inputBytesPerSample, long activationBytesPerSample,
+public record UnitProfile(String name, MemoryCurve peak, MemoryCurve held, long inputBytesPerSample,
                           long outputBytesPerSample, StepTime trainTime, StepTime cacheTime) {
     public UnitProfile {
-        if (fixedBytes < 0 || inputBytesPerSample < 0 || activationBytesPerSample < 0 || outputBytesPerSample < 0) {
+        if (peak == null || held == null) throw new IllegalArgumentException("unit '" + name + "' needs its memory");
+        if (inputBytesPerSample < 0 || outputBytesPerSample < 0) {
             throw new IllegalArgumentException("unit '" + name + "' has a negative memory figure");
         }
         if (trainTime == null || cacheTime == null) {
@@ -27,8 +29,35 @@ public record UnitProfile(String name, long fixedBytes, long inputBytesPerSample
         }
     }
 
+    /**
+     * A unit whose memory is one line: {@code fixedBytes} (parameters, their gradients and optimizer state, running
+     * statistics, the same for the head) all held while the block's other units train, and
+     * {@code activationBytesPerSample} per sample at the step's peak beyond its own input batch (forward
+     * activations of unit and head, gradients of activations, backward temporaries, labels), none of it held.
+     */
+    public UnitProfile(String name, long fixedBytes, long inputBytesPerSample, long activationBytesPerSample,
+                       long outputBytesPerSample, StepTime trainTime, StepTime cacheTime) {
+        this(name, MemoryCurve.line(fixedBytes, checked(name, inputBytesPerSample, activationBytesPerSample)),
+                MemoryCurve.line(fixedBytes, 0), inputBytesPerSample, outputBytesPerSample, trainTime, cacheTime);
+    }
+
+    private static long checked(String name, long in, long act) {
+        if (in < 0 || act < 0) throw new IllegalArgumentException("unit '" + name + "' has a negative memory figure");
+        return Math.addExact(in, act);
+    }
+
     /** The memory of this unit trained alone at batch size {@code batch}. */
     public long aloneBytes(long batch) {
-        return fixedBytes + batch * (inputBytesPerSample + activationBytesPerSample);
+        return peak.at(batch);
+    }
+
+    /** The unit's memory that does not grow with the batch: its peak extended to batch size 0. */
+    public long fixedBytes() {
+        return peak.at(0);
+    }
+
+    /** Bytes per sample of the step beyond its own input batch, at the top of its figures (the last segment's). */
+    public long activationBytesPerSample() {
+        return Math.max(0, Math.max(peak.lastSlope(), peak.slopeBeyond()) - inputBytesPerSample);
     }
 }

@@ -13,6 +13,7 @@ import neuroflux.stages.compile.Optimizer;
 import neuroflux.stages.heads.Head;
 import neuroflux.stages.memory.PeakMeasurement;
 import neuroflux.stages.memory.PeakMemoryMeter;
+import neuroflux.stages.plan.MemoryCurve;
 import neuroflux.stages.plan.MemoryLine;
 import neuroflux.stages.plan.StepTime;
 import neuroflux.stages.plan.UnitProfile;
@@ -32,17 +33,28 @@ import neuroflux.stages.plan.UnitProfile;
  * <p>Measured: at {@link Settings#smallBatch} and at a second, larger batch size, inside the device's memory meter, the
  * step's session is opened and run for one warm-up and {@link Settings#timedSteps} timed steps on random inputs
  * (the values do not change memory or time); then the unit's inference pass (the caching pass) is timed the same
- * way. The two measured peaks give a line, the two times a {@link StepTime}. The second batch size is four times
+ * way. The two measured peaks and the two times give a {@link StepTime}. The second batch size is four times
  * the one at which the static plan says the activations reach the fixed memory (at least
  * {@link Settings#largeBatch}, at most half the prediction batch): two batch sizes that both sit where fixed memory
  * dominates the peak give a slope that says nothing of large batches (measured on VGG-11's third unit: a slope from
  * batch sizes 4 and 32 was 45% of the one from 128 and 375, and from 4 and 43 the plan was still 16% short).
  *
- * <p>What the planner gets ({@link UnitFigures#plannerProfile()}): where memory was measured, the measured fixed
- * bytes (they include what the static plan does not model: ONNX Runtime's session, allocator rounding) and as
- * bytes per sample the larger of the measured and the predicted slope: two small measured batches can both sit
- * where fixed memory dominates the peak, and then their slope says nothing of large batches. Where memory could
- * not be measured, the predicted line. Times are always measured.
+ * <p>Bracketing: with a budget ({@link Settings#bracketBytes}, the usable bytes), the second batch is no larger than
+ * the one at which the unit alone is expected to fill it, and where the budget admits a batch well beyond the second
+ * one (more than a quarter more), the step's peak is measured there too (one warm-up and one step, not timed):
+ * the planner never gives the unit a larger batch than it can have alone, so its figures then bracket every batch a
+ * block of it can get. A step's peak bends upwards with the batch (see {@link MemoryCurve}): VGG-11's fifth unit
+ * measured 21% above the line through batch sizes 4 and 256 at 512.
+ *
+ * <p>Held: inside each measurement, after the steps and before the session closes, the meter's level is read
+ * ({@link PeakMemoryMeter#levelBytes()}); less the level before, it is what the unit keeps while other units of its
+ * block train (its session, parameters and optimizer state, what its runs leave allocated), which is less than its
+ * peak's fixed part (the gradients and the updated state's new copy come and go within its own step).
+ *
+ * <p>What the planner gets ({@link UnitFigures#plannerProfile()}): where memory was measured, the measured peaks
+ * as a {@link MemoryCurve} through the measured batch sizes, beyond the last one the larger of its last slope and
+ * the predicted slope, and the measured held memory, its own input batch taken out. Where memory could not be
+ * measured, the predicted line, all its fixed bytes held. Times are always measured.
  */
 public final class UnitProfiler {
     /**
@@ -52,9 +64,11 @@ public final class UnitProfiler {
      * @param optimizer the optimizer compiled into the steps (its state is part of the fixed memory)
      * @param runtime where and with how many threads steps run
      * @param seed seeds the random inputs
+     * @param bracketBytes the usable bytes of the budget the profile is for, to bracket the batch sizes a plan can
+     *        choose (see the class comment); 0: no budget, two batch sizes measured as without one
      */
     public record Settings(int smallBatch, int largeBatch, int predictionBatch, int timedSteps,
-                           Optimizer optimizer, RuntimeOptions runtime, long seed) {
+                           Optimizer optimizer, RuntimeOptions runtime, long seed, long bracketBytes) {
         public Settings {
             if (smallBatch < 1 || largeBatch <= smallBatch) {
                 throw new IllegalArgumentException("profile batch sizes must be 1 <= small < large, not "
@@ -62,6 +76,13 @@ public final class UnitProfiler {
             }
             if (predictionBatch < 2) throw new IllegalArgumentException("the prediction batch must be at least 2");
             if (timedSteps < 1) throw new IllegalArgumentException("at least one timed step, not " + timedSteps);
+            if (bracketBytes < 0) throw new IllegalArgumentException("the bracket is non-negative: " + bracketBytes);
+        }
+
+        /** Without a budget to bracket. */
+        public Settings(int smallBatch, int largeBatch, int predictionBatch, int timedSteps, Optimizer optimizer,
+                        RuntimeOptions runtime, long seed) {
+            this(smallBatch, largeBatch, predictionBatch, timedSteps, optimizer, runtime, seed, 0);
         }
 
         /** Measured at batch sizes 4 and 32 (two timed steps each), predicted at 1 and {@code batchCap}. */
@@ -70,26 +91,52 @@ public final class UnitProfiler {
         }
 
         public Settings withBatches(int small, int large) {
-            return new Settings(small, large, predictionBatch, timedSteps, optimizer, runtime, seed);
+            return new Settings(small, large, predictionBatch, timedSteps, optimizer, runtime, seed, bracketBytes);
+        }
+
+        /** These settings bracketing the batch sizes a budget of {@code usableBytes} admits. */
+        public Settings withBracket(long usableBytes) {
+            return new Settings(smallBatch, largeBatch, predictionBatch, timedSteps, optimizer, runtime, seed,
+                    usableBytes);
         }
     }
+
+    /**
+     * A measured point of a unit's step.
+     *
+     * @param batch the batch size
+     * @param peakBytes the step's measured peak
+     * @param heldBytes what the step's session kept after its steps, its input batch included; -1 where the meter
+     *        cannot read its level
+     */
+    public record Point(int batch, long peakBytes, long heldBytes) {}
 
     /**
      * One unit's figures.
      *
      * @param predicted the static plan's line (predicted)
-     * @param measuredBatch the second batch size measured (the first is the settings' small batch)
-     * @param measured the measured line, or null where memory could not be measured
+     * @param points the measured points, by ascending batch size; empty where memory could not be measured
      * @param trainTime measured training step time
      * @param cacheTime measured inference (caching) time
      */
     public record UnitFigures(int unit, String name, String exit, int headFilters, long headParameters,
                               long exitParameters, long inputBytesPerSample, long outputBytesPerSample,
-                              MemoryLine predicted, int measuredBatch, MemoryLine measured, StepTime.Linear trainTime,
+                              MemoryLine predicted, List<Point> points, StepTime.Linear trainTime,
                               StepTime.Linear cacheTime) {
-        /** The line the planner uses: see the class comment. */
-        public MemoryLine plannerLine() {
-            return UnitProfiler.plannerLine(measured, predicted);
+        public UnitFigures {
+            points = List.copyOf(points);
+        }
+
+        /** The line through the first two measured points, or null where memory could not be measured. */
+        public MemoryLine measured() {
+            if (points.size() < 2) return null;
+            return MemoryLine.fit(points.get(0).batch(), points.get(0).peakBytes(), points.get(1).batch(),
+                    points.get(1).peakBytes());
+        }
+
+        /** The measured batch sizes. */
+        public List<Integer> measuredBatches() {
+            return points.stream().map(Point::batch).toList();
         }
 
         /** Bytes per sample of the step beyond its own input batch, from a line (the planner places the input). */
@@ -97,10 +144,29 @@ public final class UnitProfiler {
             return Math.max(0, line.bytesPerSample() - inputBytesPerSample);
         }
 
+        /** The peak curve the planner uses: see the class comment. */
+        public MemoryCurve plannerPeak() {
+            if (points.size() < 2) return MemoryCurve.line(predicted);
+            int[] batches = points.stream().mapToInt(Point::batch).toArray();
+            // a tiny step can read below zero (memory freed while it ran): nothing
+            long[] peaks = points.stream().mapToLong(p -> Math.max(0, p.peakBytes())).toArray();
+            MemoryCurve measuredOnly = new MemoryCurve(batches, peaks, 0);
+            return new MemoryCurve(batches, peaks, Math.max(measuredOnly.lastSlope(), predicted.bytesPerSample()));
+        }
+
+        /** What the unit holds while other units of its block train, its own input batch not included. */
+        public MemoryCurve plannerHeld() {
+            boolean read = points.size() >= 2 && points.stream().allMatch(p -> p.heldBytes() >= 0);
+            if (!read) return MemoryCurve.line(plannerPeak().at(0), 0);
+            int[] batches = points.stream().mapToInt(Point::batch).toArray();
+            long[] held = points.stream().mapToLong(p -> Math.max(0, p.heldBytes())).toArray();
+            MemoryCurve measuredOnly = new MemoryCurve(batches, held, 0);
+            return new MemoryCurve(batches, held, measuredOnly.lastSlope()).minusPerSample(inputBytesPerSample);
+        }
+
         public UnitProfile plannerProfile() {
-            MemoryLine line = plannerLine();
-            return new UnitProfile(name, line.fixedBytes(), inputBytesPerSample, activationBytesPerSample(line),
-                    outputBytesPerSample, trainTime, cacheTime);
+            return new UnitProfile(name, plannerPeak(), plannerHeld(), inputBytesPerSample, outputBytesPerSample,
+                    trainTime, cacheTime);
         }
     }
 
@@ -150,22 +216,38 @@ public final class UnitProfiler {
         boolean[] measuredAll = {meter.availability().available()};
         String[] method = {meter.availability().available() ? "" : meter.availability().reason()};
         // the first session of the process loads ONNX Runtime's kernels and thread pool: not a unit's memory
-        unitStep(net, 0, settings.smallBatch(), new LinkedHashSet<>(), new boolean[1], new String[1]);
+        unitStep(net, 0, settings.smallBatch(), 1, new LinkedHashSet<>(), new boolean[1], new String[1]);
         for (int k = 0; k < net.size(); k++) {
             int unitIndex = k;
             MemoryLine predicted = predictedLine(b -> UnitStep.compile(net, unitIndex, b, !net.isLast(unitIndex),
                     settings.optimizer()));
             int second = secondBatch(predicted);
-            StepFigures small = unitStep(net, k, settings.smallBatch(), notes, measuredAll, method);
-            StepFigures large = unitStep(net, k, second, notes, measuredAll, method);
+            StepFigures small = unitStep(net, k, settings.smallBatch(), settings.timedSteps(), notes, measuredAll,
+                    method);
+            boolean bracket = settings.bracketBytes() > 0 && small.measured != null;
+            if (bracket) {
+                // no larger than where the unit alone is expected to fill the budget
+                second = Math.max(small.batch + 1, Math.min(second, fitting(small.batch, small.measured,
+                        predicted.bytesPerSample())));
+            }
+            StepFigures large = unitStep(net, k, second, settings.timedSteps(), notes, measuredAll, method);
+            List<StepFigures> measured = new ArrayList<>(List.of(small, large));
+            if (bracket && large.measured != null) {
+                long slope = Math.max(predicted.bytesPerSample(), Math.ceilDiv(Math.max(0, large.measured
+                        - small.measured), (long) (large.batch - small.batch)));
+                int top = fitting(large.batch, large.measured, slope);
+                if (top > large.batch + large.batch / 4) {
+                    measured.add(unitStep(net, k, top, 1, notes, measuredAll, method));
+                }
+            }
             double cacheSmall = cacheSeconds(net, k, settings.smallBatch());
             double cacheLarge = cacheSeconds(net, k, second);
             Head head = net.head(k);
+            List<Point> points = measured.stream().allMatch(f -> f.measured != null)
+                    ? measured.stream().map(f -> new Point(f.batch, f.measured, f.held)).toList() : List.of();
             units.add(new UnitFigures(k, net.unit(k).name(), net.exitName(k), head == null ? 0 : head.filters(),
                     head == null ? 0 : head.parameterCount(), net.exitParameters(k), net.inputBytesPerSample(k),
-                    net.outputBytesPerSample(k), predicted, second,
-                    small.measured == null || large.measured == null ? null
-                            : MemoryLine.fit(small.batch, small.measured, large.batch, large.measured),
+                    net.outputBytesPerSample(k), predicted, points,
                     StepTime.fromTwoSteps(small.batch, small.stepSeconds, large.batch, large.stepSeconds),
                     StepTime.fromTwoSteps(small.batch, cacheSmall, large.batch, cacheLarge)));
         }
@@ -174,7 +256,18 @@ public final class UnitProfiler {
         return new Profile(settings, units, backprop, measured, method[0], List.copyOf(notes));
     }
 
-    private record StepFigures(int batch, Long measured, double stepSeconds) {}
+    private record StepFigures(int batch, Long measured, long held, double stepSeconds) {}
+
+    /**
+     * The largest batch size, at most the prediction batch (the planner's cap), at which a peak of {@code peak} at
+     * {@code batch} growing by {@code slope} per sample stays within the bracket's bytes; at least 1.
+     */
+    int fitting(int batch, long peak, long slope) {
+        long cap = settings.predictionBatch();
+        if (slope <= 0) return (int) cap;
+        long more = Math.floorDiv(settings.bracketBytes() - peak, slope);
+        return (int) Math.clamp(batch + more, 1, cap);
+    }
 
     /** The lowest line through the static peak at batch 1 that is at or above the peaks at the other batches. */
     private MemoryLine predictedLine(java.util.function.IntFunction<UnitStep> compile) {
@@ -205,40 +298,47 @@ public final class UnitProfiler {
         return (int) Math.clamp(where, settings.largeBatch(), most);
     }
 
-    private StepFigures unitStep(HeadedNetwork net, int k, int batch, Set<String> notes, boolean[] measuredAll,
-                                 String[] method) {
+    private StepFigures unitStep(HeadedNetwork net, int k, int batch, int timedSteps, Set<String> notes,
+                                 boolean[] measuredAll, String[] method) {
         UnitStep step = UnitStep.compile(net, k, batch, !net.isLast(k), settings.optimizer());
-        return run(step, net.model().classes(), batch, notes, measuredAll, method);
+        return run(step, net.model().classes(), batch, timedSteps, notes, measuredAll, method);
     }
 
     private BackpropFigures backprop(HeadedNetwork net, Set<String> notes, boolean[] measuredAll, String[] method) {
         MemoryLine predicted = predictedLine(b -> UnitStep.compileWhole(net, b, settings.optimizer()));
         int second = secondBatch(predicted);
         StepFigures small = run(UnitStep.compileWhole(net, settings.smallBatch(), settings.optimizer()),
-                net.model().classes(), settings.smallBatch(), notes, measuredAll, method);
+                net.model().classes(), settings.smallBatch(), settings.timedSteps(), notes, measuredAll, method);
         StepFigures large = run(UnitStep.compileWhole(net, second, settings.optimizer()),
-                net.model().classes(), second, notes, measuredAll, method);
+                net.model().classes(), second, settings.timedSteps(), notes, measuredAll, method);
         return new BackpropFigures(net.inputParameters(), predicted,
                 small.measured == null || large.measured == null ? null
                         : MemoryLine.fit(small.batch, small.measured, large.batch, large.measured),
                 StepTime.fromTwoSteps(small.batch, small.stepSeconds, large.batch, large.stepSeconds));
     }
 
-    /** Opens the step's session, runs a warm-up and the timed steps inside the meter. */
-    private StepFigures run(UnitStep step, int classes, int batch, Set<String> notes, boolean[] measuredAll,
-                            String[] method) {
+    /**
+     * Opens the step's session, runs a warm-up and the timed steps inside the meter, and reads the meter's level
+     * after them, before the session closes.
+     */
+    private StepFigures run(UnitStep step, int classes, int batch, int timedSteps, Set<String> notes,
+                            boolean[] measuredAll, String[] method) {
         long[] input = step.compiled().graph().shapeOf(step.input());
         RandomBatches data = new RandomBatches(java.util.Arrays.copyOfRange(input, 1, input.length), classes, batch,
                 settings.seed());
         float[] images = data.images();
         long[] labels = data.labelsAsLongs();
         double[] seconds = new double[1];
+        long[] heldLevel = {-1};
+        System.gc(); // the direct buffers of the measurement before go now, not while this one runs
+        long levelBefore = meter.levelBytes();
         PeakMeasurement m = meter.measure(() -> {
             try (BlockRunner runner = new BlockRunner(List.of(step), settings.runtime())) {
                 runner.run(images, labels, 0, 0);
                 long start = System.nanoTime();
-                for (int i = 0; i < settings.timedSteps(); i++) runner.run(images, labels, 0, 0);
-                seconds[0] = (System.nanoTime() - start) / 1e9 / settings.timedSteps();
+                for (int i = 0; i < timedSteps; i++) runner.run(images, labels, 0, 0);
+                seconds[0] = (System.nanoTime() - start) / 1e9 / timedSteps;
+                heldLevel[0] = meter.levelBytes();
             }
         });
         Long measured = null;
@@ -250,7 +350,8 @@ public final class UnitProfiler {
             measuredAll[0] = false;
             method[0] = m.method();
         }
-        return new StepFigures(batch, measured, seconds[0]);
+        long held = levelBefore < 0 || heldLevel[0] < 0 ? -1 : Math.max(0, heldLevel[0] - levelBefore);
+        return new StepFigures(batch, measured, held, seconds[0]);
     }
 
     /** Seconds per inference batch of unit k and its exit (the caching pass), after one warm-up batch. */

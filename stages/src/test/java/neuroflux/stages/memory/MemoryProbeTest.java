@@ -134,4 +134,25 @@ class MemoryProbeTest {
         assertTrue(ran.get());
         assertTrue(PeakMemoryMeter.forDevice(Device.CPU) instanceof MemoryProbe);
     }
+
+    /**
+     * The level is the resident memory less mapped files' pages; an anchored meter's level is what is kept above its
+     * rest; reading it leaves the high-water mark alone (it never resets it through clear_refs).
+     */
+    @Test
+    void theLevelCountsWhatIsKeptAboveTheRestAndLeavesThePeakAlone(@TempDir Path dir) throws Exception {
+        Path st = dir.resolve("status");
+        Path clearRefs = dir.resolve("clear_refs");
+        MemoryProbe probe = new MemoryProbe(st, clearRefs);
+        status(st, 1_000_000, 1_000_000, 40_000);
+        assertEquals(960_000L * 1024, probe.levelBytes());
+        PeakMemoryMeter anchored = probe.anchoredAtRest();
+        // 32 MiB kept since the rest, and 8 MiB more of a mapped file that is not counted
+        status(st, 1_040_960, 1_040_960, 48_192);
+        assertEquals(32L * MIB, anchored.levelBytes());
+        java.nio.file.Files.deleteIfExists(clearRefs);
+        anchored.levelBytes();
+        assertFalse(java.nio.file.Files.exists(clearRefs), "reading the level reset the high-water mark");
+        assertEquals(-1, new PeakMemoryMeter.UnavailableMeter("none").levelBytes(), "a meter that cannot read it");
+    }
 }

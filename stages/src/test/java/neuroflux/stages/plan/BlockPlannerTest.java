@@ -147,6 +147,98 @@ class BlockPlannerTest {
         return units;
     }
 
+    /** A unit with measured curves: its peak alone and what it holds while the others train. */
+    private static UnitProfile curved(String name, MemoryCurve peak, MemoryCurve held, long in, long out) {
+        StepTime t = StepTime.perSample(1e-3);
+        return new UnitProfile(name, peak, held, in, out, t, t);
+    }
+
+    @Test
+    void whileOneUnitTrainsTheOthersHoldOnlyWhatTheyKeep() {
+        // a: peak 100,000 + 3,000 b (its 1,000 B/sample input included), holds 40,000 + 500 b;
+        // b: peak 200,000 + 2,000 b, holds 60,000. With a training: 100,000 + 3,000 b + 60,000; with b training:
+        // 200,000 + 2,000 b + 40,000 + 500 b + 1,000 b (the block's input batch beside it) = 240,000 + 3,500 b.
+        // Usable 900,000: (900,000 - 240,000) / 3,500 = 188.6 -> 188, peak 898,000. Summing the fixed parts
+        // would have said 300,000 + 3,500 b: batch 171.
+        List<UnitProfile> units = List.of(
+                curved("a", MemoryCurve.line(100_000, 3_000), MemoryCurve.line(40_000, 500), 1_000, 1_000),
+                curved("b", MemoryCurve.line(200_000, 2_000), MemoryCurve.line(60_000, 0), 1_000, 10));
+        BlockPlanner planner = new BlockPlanner(PlannerSettings.of(1_000_000, 1, 1_000));
+        Block block = planner.planSplit(units, List.of(2)).blocks().getFirst();
+        assertEquals(188, block.batch());
+        assertEquals(898_000, block.predictedPeakBytes());
+        assertEquals(590_000, planner.peakAt(units, 0, 1, 100)); // max(460,000, 590,000)
+        assertEquals(400_000, planner.peakAt(units, 0, 0, 100), "alone: its own peak");
+
+        // 50,000 resident before any block: in every peak, so (900,000 - 290,000) / 3,500 -> 174
+        BlockPlanner resident = new BlockPlanner(PlannerSettings.of(1_000_000, 1, 1_000).withResidentBytes(50_000));
+        Block less = resident.planSplit(units, List.of(2)).blocks().getFirst();
+        assertEquals(174, less.batch());
+        assertEquals(899_000, less.predictedPeakBytes());
+        assertEquals(640_000, resident.peakAt(units, 0, 1, 100));
+    }
+
+    @Test
+    void aPeakThatBendsUpwardsGetsTheBatchWhereItReachesTheBudget() {
+        // 100,000 at 4, 200,000 at 256, 600,000 at 512: from 256 on 1,562.5 B/sample. Usable 400,000:
+        // 200,000 + 1,562.5 (b - 256) <= 400,000 -> b = 384. The line through the first two points (396.8 B/sample)
+        // would have given the cap, 512, at a real peak of 600,000.
+        MemoryCurve peak = new MemoryCurve(new int[] {4, 256, 512}, new long[] {100_000, 200_000, 600_000}, 1_600);
+        List<UnitProfile> units = List.of(curved("u", peak, MemoryCurve.line(50_000, 0), 100, 100));
+        BlockPlanner planner = new BlockPlanner(new PlannerSettings(400_000, 0, 512, 1, 1_000, 0, 0));
+        Block block = planner.plan(units).blocks().getFirst();
+        assertEquals(384, block.batch());
+        assertEquals(400_000, block.predictedPeakBytes());
+        assertEquals(401_563, planner.peakAt(units, 0, 0, 385), "one sample more is over");
+    }
+
+    @Test
+    void withCurvesTheBatchIsTheLargestUnderTheDocumentedPeak() {
+        Random random = new Random(77);
+        for (int instance = 0; instance < 300; instance++) {
+            int n = 1 + random.nextInt(5);
+            List<UnitProfile> units = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                int b1 = 1 + random.nextInt(8);
+                int b2 = b1 + 1 + random.nextInt(100);
+                int b3 = b2 + 1 + random.nextInt(400);
+                long p1 = random.nextInt(2_000_000);
+                long p2 = p1 + random.nextInt(3_000_000);
+                long p3 = p2 + random.nextInt(20_000_000);
+                MemoryCurve peak = new MemoryCurve(new int[] {b1, b2, b3}, new long[] {p1, p2, p3},
+                        random.nextInt(100_000));
+                MemoryCurve held = new MemoryCurve(new int[] {b1, b3}, new long[] {p1 / 2, p1 / 2
+                        + random.nextInt(1_000_000)}, random.nextInt(1_000));
+                units.add(curved("u" + i, peak, held, 1 + random.nextInt(10_000), 1 + random.nextInt(10_000)));
+            }
+            PlannerSettings settings = new PlannerSettings(1, random.nextDouble() * 0.3, 1 + random.nextInt(600), 1,
+                    1_000, 0, 0, random.nextInt(3_000_000));
+            long smallest = new BlockPlanner(settings).smallestBudget(units);
+            BlockPlanner planner = new BlockPlanner(settings.withBudget(smallest + random.nextLong(smallest * 4)));
+            long usable = planner.settings().usableBytes();
+            Plan plan = planner.plan(units);
+            String at = "instance " + instance + ": " + plan.describe();
+            for (Block b : plan.blocks()) {
+                assertEquals(documentedPeak(units, b.firstUnit(), b.lastUnit(), b.batch(),
+                        planner.settings().residentBytes()), b.predictedPeakBytes(), at);
+                assertTrue(b.predictedPeakBytes() <= usable, at);
+                assertTrue(b.batch() == planner.settings().batchCap() || documentedPeak(units, b.firstUnit(),
+                        b.lastUnit(), b.batch() + 1, planner.settings().residentBytes()) > usable, at);
+            }
+        }
+    }
+
+    /** The class comment's formula, written out again: resident + max over k of [peak(k) + Σ held(j≠k) + input]. */
+    private static long documentedPeak(List<UnitProfile> units, int first, int last, long batch, long resident) {
+        long most = 0;
+        for (int k = first; k <= last; k++) {
+            long sum = units.get(k).peak().at(batch) + (k == first ? 0 : batch * units.get(first).inputBytesPerSample());
+            for (int j = first; j <= last; j++) if (j != k) sum += units.get(j).held().at(batch);
+            most = Math.max(most, sum);
+        }
+        return resident + most;
+    }
+
     @Test
     void aBudgetTooSmallForBatchSizeOneNamesTheSmallestThatWorks() {
         // alone at batch 1: u0 1,000 + 100 + 900 = 2,000 B; u1 5,000 + 100 + 400 = 5,500 B.
@@ -182,6 +274,21 @@ class BlockPlannerTest {
                 assertEquals(smallest, e.smallestBudgetBytes());
             }
         }
+    }
+
+    @Test
+    void theSmallestBudgetCountsWhatIsResidentBeforeAnyBlock() {
+        // u1 alone at batch 1: 5,500 B, and 1,000 resident: 6,500 usable -> floor(7,223 * 0.9) = 6,500
+        StepTime t = StepTime.perSample(1e-3);
+        List<UnitProfile> units = List.of(unit("u0", 1_000, 100, 900, 100, t, t), unit("u1", 5_000, 100, 400, 10, t, t));
+        PlannerSettings settings = PlannerSettings.of(1, 1, 100).withResidentBytes(1_000);
+        assertEquals(7_223, new BlockPlanner(settings).smallestBudget(units));
+        BudgetTooSmallException e = assertThrows(BudgetTooSmallException.class,
+                () -> new BlockPlanner(settings.withBudget(7_222)).plan(units));
+        assertTrue(e.getMessage().contains("held before any block"), e.getMessage());
+        // and backprop's batch: (900,000 - 1,000 - 300,000) / 5,000 = 119.8 -> 119
+        assertEquals(119, new BlockPlanner(PlannerSettings.of(1_000_000, 1, 1_000).withResidentBytes(1_000))
+                .largestBackpropBatch(300_000, 5_000));
     }
 
     @Test

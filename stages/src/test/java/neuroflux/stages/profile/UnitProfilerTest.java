@@ -13,6 +13,7 @@ import neuroflux.stages.heads.HeadWidthRule;
 import neuroflux.stages.importer.ModelImporter;
 import neuroflux.stages.memory.MemoryProbe;
 import neuroflux.stages.plan.MemoryLine;
+import neuroflux.stages.plan.StepTime;
 import neuroflux.stages.plan.UnitProfile;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -67,16 +68,76 @@ class UnitProfilerTest {
     }
 
     @Test
-    void wherePeaksCanBeMeasuredThePlannerUsesMeasuredFixedBytes() {
+    void wherePeaksCanBeMeasuredThePlannerFollowsTheMeasuredPoints() {
         if (!MemoryProbe.host().availability().available()) return; // not Linux: the predicted figures are used
         assertTrue(profile.memoryMeasured());
         for (UnitProfiler.UnitFigures u : profile.units()) {
-            assertNotNull(u.measured(), u.name());
+            assertEquals(java.util.List.of(4, profiler.secondBatch(u.predicted())), u.measuredBatches(),
+                    "no budget to bracket: " + u.name());
             UnitProfile p = u.plannerProfile();
-            assertEquals(u.measured().fixedBytes(), p.fixedBytes());
+            long most = 0;
+            for (UnitProfiler.Point pt : u.points()) {
+                most = Math.max(most, pt.peakBytes());
+                assertEquals(most, p.peak().at(pt.batch()), u.name() + " at " + pt.batch());
+                assertTrue(pt.heldBytes() >= 0, u.name() + ": the probe reads its level");
+                // what a session keeps after its steps is less than its peak while they ran (1 MiB of leeway for
+                // file pages, which the peak counts and the level does not)
+                assertTrue(p.held().at(pt.batch()) <= pt.peakBytes() + (1 << 20), u.name() + ": held "
+                        + p.held().at(pt.batch()) + " of a peak of " + pt.peakBytes());
+            }
             assertTrue(p.activationBytesPerSample() >= u.activationBytesPerSample(u.predicted()));
         }
         assertNotNull(profile.backprop().measured());
+    }
+
+    /**
+     * With a budget to bracket, a third batch size is measured where the unit alone is expected to reach the
+     * budget (here the cap, 64, since the tiny units fit it many times over; the second batch size is at most 32,
+     * so 64 is well beyond it), and the planner's curve passes through it instead of extrapolating.
+     */
+    @Test
+    void aBudgetAddsAMeasurementWhereTheUnitAloneWouldReachIt() {
+        if (!MemoryProbe.host().availability().available()) return;
+        UnitProfiler bracketing = new UnitProfiler(new UnitProfiler.Settings(4, 16, 64, 1,
+                new Optimizer.Sgd(0.9, true, 5e-4), RuntimeOptions.cpu(1), 0).withBracket(1L << 30),
+                MemoryProbe.host());
+        UnitProfiler.Profile bracketed = bracketing.profile(net);
+        for (UnitProfiler.UnitFigures u : bracketed.units()) {
+            assertEquals(java.util.List.of(4, bracketing.secondBatch(u.predicted()), 64), u.measuredBatches(),
+                    u.name());
+            long most = u.points().stream().mapToLong(UnitProfiler.Point::peakBytes).max().orElseThrow();
+            assertEquals(most, u.plannerPeak().at(64), u.name() + ": the largest measured figure at the top");
+        }
+    }
+
+    /** Points as the profiler reads them, the first below zero as a tiny step's reading can be. */
+    @Test
+    void thePlannerCurvesGoThroughThePointsAndTakeTheInputOutOfTheHeldMemory() {
+        StepTime.Linear t = new StepTime.Linear(0, 1e-3);
+        UnitProfiler.UnitFigures u = new UnitProfiler.UnitFigures(0, "u", "u.head", 8, 100, 100, 1_000, 500,
+                new MemoryLine(10_000, 3_000), java.util.List.of(new UnitProfiler.Point(4, -16_384, 20_000),
+                new UnitProfiler.Point(32, 100_000, 60_000), new UnitProfiler.Point(128, 500_000, 200_000)), t, t);
+        UnitProfile p = u.plannerProfile();
+        assertEquals(0, p.peak().at(4));
+        assertEquals(100_000, p.peak().at(32));
+        assertEquals(500_000, p.peak().at(128));
+        assertEquals(500_000 + 100 * 4_167, p.peak().at(228), "beyond: the last slope, ceil(400,000 / 96)");
+        // held less the unit's own 1,000 B/sample input: 16,000, 28,000, 72,000
+        assertEquals(16_000, p.held().at(4));
+        assertEquals(28_000, p.held().at(32));
+        assertEquals(72_000, p.held().at(128));
+        assertEquals(new MemoryLine(0, 4_157), u.measured(), "the line through the first two points");
+    }
+
+    @Test
+    void theBracketIsWhereAPeakGrowingByItsSlopeReachesTheBudget() {
+        UnitProfiler p = new UnitProfiler(new UnitProfiler.Settings(4, 16, 64, 1, new Optimizer.Sgd(0.9, true, 0),
+                RuntimeOptions.cpu(1), 0, 1_000_000), MemoryProbe.host());
+        assertEquals(12, p.fitting(4, 200_000, 100_000)); // 4 + 800,000 / 100,000
+        assertEquals(13, p.fitting(4, 50_000, 100_000)); // 4 + 9.5, rounded down
+        assertEquals(64, p.fitting(4, 200_000, 10_000), "no more than the cap");
+        assertEquals(64, p.fitting(4, 200_000, 0), "a flat peak: the cap");
+        assertEquals(1, p.fitting(4, 2_000_000, 100_000), "already over: at least 1");
     }
 
     @Test
