@@ -206,7 +206,15 @@ public final class MemoryProbe implements PeakMemoryMeter {
                 return PeakMeasurement.unavailable("reading " + status + " failed: " + e.getMessage());
             }
             long workFile = Math.max(0, Math.min(fileBefore, fileAfter) - restFile);
-            return PeakMeasurement.measured(highWater - restRss - workFile, ANCHORED_METHOD, notes);
+            long figure = highWater - restRss - workFile;
+            // below the resting level all through the work: something outside it gave memory back (an unpinned
+            // Java heap shrinking), and what the work held is hidden in that fall, so there is no figure to give
+            if (figure < 0) {
+                return PeakMeasurement.unavailable("the resident memory stayed " + (-figure >> 10)
+                        + " KiB below its resting level during the work: the Java heap gave memory back"
+                        + (heapBefore.pinned() ? "" : "; run Java with -Xms equal to -Xmx and -XX:+AlwaysPreTouch"));
+            }
+            return PeakMeasurement.measured(figure, ANCHORED_METHOD, notes);
         }
 
         @Override

@@ -155,4 +155,17 @@ class MemoryProbeTest {
         assertFalse(java.nio.file.Files.exists(clearRefs), "reading the level reset the high-water mark");
         assertEquals(-1, new PeakMemoryMeter.UnavailableMeter("none").levelBytes(), "a meter that cannot read it");
     }
+
+    /** A figure below the resting level hides what the work held: no figure, and the reason, rather than a negative. */
+    @Test
+    void anAnchoredFigureBelowTheRestIsNotAMeasurement(@TempDir Path dir) throws Exception {
+        Path st = dir.resolve("status");
+        MemoryProbe probe = new MemoryProbe(st, dir.resolve("clear_refs"));
+        status(st, 1_000_000, 1_000_000, 40_000);
+        PeakMemoryMeter anchored = probe.anchoredAtRest();
+        status(st, 990_000, 990_000, 40_000);
+        PeakMeasurement m = anchored.measure(() -> { });
+        assertFalse(m.available(), m.describe());
+        assertTrue(m.describe().contains("below its resting level"), m.describe());
+    }
 }
