@@ -11,6 +11,7 @@ import neuroflux.onnx.TensorCodec;
 import neuroflux.onnx.runtime.Device;
 import neuroflux.onnx.runtime.OrtSession;
 import neuroflux.onnx.runtime.RuntimeOptions;
+import neuroflux.stages.compile.Rounding;
 import neuroflux.stages.importer.ImportedModel;
 import neuroflux.stages.importer.ModelImporter;
 import neuroflux.stages.train.GradientComparison;
@@ -22,7 +23,8 @@ import org.apache.commons.cli.Options;
  * {@code neuroflux gradcheck MODEL.onnx --reference DIR}: one training-mode forward and backward pass of the
  * compiled training step, compared with reference values (the loss in {@code DIR/loss.pb}, each parameter's
  * gradient in {@code DIR/grad/<name>.pb}) by the fixtures' tolerance rule. Exit status 0 when everything agrees,
- * 1 when something does not.
+ * 1 when something does not. The step's float32 forward rounds as PyTorch's CPU kernels do unless
+ * {@code --rounding native} asks for the order training uses ({@link Rounding}).
  */
 public final class GradcheckCommand implements Command {
     /** Failing parameters listed in full; more are counted. */
@@ -40,7 +42,8 @@ public final class GradcheckCommand implements Command {
 
     @Override
     public String usage() {
-        return "MODEL.onnx --reference DIR [--input X.pb] [--labels L.pb] [--threads N] [--device cpu|cuda]";
+        return "MODEL.onnx --reference DIR [--input X.pb] [--labels L.pb] [--threads N] [--device cpu|cuda]"
+                + " [--rounding pytorch|native]";
     }
 
     @Override
@@ -56,6 +59,9 @@ public final class GradcheckCommand implements Command {
                 .desc("ONNX Runtime intra-op threads (default: one per core)").get());
         o.addOption(Option.builder().longOpt("device").hasArg().argName("cpu|cuda")
                 .desc("where ONNX Runtime runs (default cpu)").get());
+        o.addOption(Option.builder().longOpt("rounding").hasArg().argName("pytorch|native")
+                .desc("how the step's float32 forward rounds its sums: as PyTorch's CPU kernels (default), or"
+                        + " ONNX Runtime's own order as training runs it").get());
         return o;
     }
 
@@ -83,9 +89,17 @@ public final class GradcheckCommand implements Command {
         if (labels.type().isFloating()) throw new BadInputException(labelsFile + " holds " + labels.type()
                 + " values; labels are integers");
         GradientComparison c = GradientComparison.run(model.atBatch(input.shape()[0]), input, labels, reference,
-                runtime);
+                runtime, rounding(line.getOptionValue("rounding", "pytorch")));
         report(c, out);
         return c.passed() ? 0 : 1;
+    }
+
+    static Rounding rounding(String value) {
+        return switch (value) {
+            case "pytorch" -> Rounding.PYTORCH_CPU;
+            case "native" -> Rounding.NATIVE;
+            default -> throw new BadInputException("--rounding must be pytorch or native, not '" + value + "'");
+        };
     }
 
     static void report(GradientComparison c, PrintStream out) {

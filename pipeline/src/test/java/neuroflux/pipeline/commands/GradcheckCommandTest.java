@@ -26,6 +26,24 @@ class GradcheckCommandTest {
     }
 
     @Test
+    void mobileNetFixturePassesRoundingAsPyTorch() {
+        Path dir = Fixtures.dir("mobilenetv2-w025-cifar");
+        RunCommandTest.Outcome r = RunCommandTest.neuroflux("gradcheck", dir.resolve("model.onnx").toString(),
+                "--reference", dir.resolve("train_step").toString(), "--threads", "1");
+        assertEquals(0, r.status(), r.out() + r.err());
+        assertTrue(r.out().contains("all within tolerance"), r.out());
+    }
+
+    @Test
+    void anUnknownRoundingIsBadInput() {
+        Path dir = Fixtures.dir("vgg-small-fmnist");
+        RunCommandTest.Outcome r = RunCommandTest.neuroflux("gradcheck", dir.resolve("model.onnx").toString(),
+                "--reference", dir.resolve("train_step").toString(), "--rounding", "fast");
+        assertEquals(2, r.status(), r.out() + r.err());
+        assertTrue(r.err().contains("--rounding must be pytorch or native"), r.err());
+    }
+
+    @Test
     void aWrongReferenceGradientFailsAndIsNamed() throws IOException {
         Path dir = Fixtures.dir("resnet8-cifar");
         Path reference = tmp.resolve("train_step");

@@ -39,6 +39,7 @@ public final class Differentiator implements GradientContext {
     private final Map<String, Node> producers = new HashMap<>();
     private final Map<String, Integer> readers = new HashMap<>();
     private boolean rewritten;
+    private Rounding rounding = Rounding.NATIVE;
 
     /**
      * @param graph    the graph to extend; its nodes must be in topological order and every value's shape known
@@ -93,6 +94,13 @@ public final class Differentiator implements GradientContext {
 
     public Emitter emitter() {
         return emitter;
+    }
+
+    /** Chooses how the float32 forward rounds its sums; before {@link #rewriteForward()}. */
+    public Differentiator rounding(Rounding r) {
+        if (rewritten) throw new IllegalStateException("the forward graph is already rewritten");
+        this.rounding = r;
+        return this;
     }
 
     /** Replaces the forward nodes with their training-step form. */
@@ -217,6 +225,11 @@ public final class Differentiator implements GradientContext {
     @Override
     public boolean training() {
         return training;
+    }
+
+    @Override
+    public Rounding rounding() {
+        return rounding;
     }
 
     @Override

@@ -150,6 +150,11 @@ public final class Emitter {
         return op("Neg", "neg", a);
     }
 
+    /** Cast to another element type. */
+    public String cast(String x, DataType to) {
+        return node("Cast", "cast", x).with("to", to.code).output(0);
+    }
+
     public String reshape(String x, long... shape) {
         return op("Reshape", "reshape", x, ints(shape));
     }

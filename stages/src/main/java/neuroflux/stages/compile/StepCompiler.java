@@ -22,6 +22,11 @@ public final class StepCompiler {
     private StepCompiler() {}
 
     public static CompiledStep compile(StepSpec spec) {
+        return compile(spec, Rounding.NATIVE);
+    }
+
+    /** Compiles with a chosen rounding of the float32 forward ({@link Rounding#PYTORCH_CPU} to match PyTorch). */
+    public static CompiledStep compile(StepSpec spec, Rounding rounding) {
         Graph g = spec.forward().copy();
         g.setName(g.name() + "-step");
         ValueShapes.ensure(g);
@@ -43,7 +48,7 @@ public final class StepCompiler {
         wrt.addAll(spec.inputGradients());
         List<String> seeds = new ArrayList<>(spec.losses().stream().map(LossAttachment::logits).toList());
         seeds.addAll(spec.seededGradients().keySet());
-        Differentiator d = new Differentiator(g, wrt, spec.detached(), seeds, true);
+        Differentiator d = new Differentiator(g, wrt, spec.detached(), seeds, true).rounding(rounding);
         Emitter e = d.emitter();
         DataType dtype = e.dtype();
         d.rewriteForward();

@@ -18,6 +18,7 @@ import neuroflux.onnx.runtime.RuntimeOptions;
 import neuroflux.stages.compile.CompiledStep;
 import neuroflux.stages.compile.LossAttachment;
 import neuroflux.stages.compile.Optimizer;
+import neuroflux.stages.compile.Rounding;
 import neuroflux.stages.compile.StepCompiler;
 import neuroflux.stages.compile.StepNames;
 import neuroflux.stages.compile.StepSpec;
@@ -68,12 +69,20 @@ public record GradientComparison(double loss, double referenceLoss, List<Paramet
         return parameters.stream().filter(p -> !p.passed()).toList();
     }
 
-    /**
-     * Runs the comparison on an imported model (shared initializers untied); the parameters compared are
-     * those with a file {@code grad/<name>.pb} in {@code reference}, which also holds {@code loss.pb}.
-     */
+    /** {@link #run(Graph, Tensor, Tensor, Path, RuntimeOptions, Rounding)} rounding as PyTorch's CPU kernels do. */
     public static GradientComparison run(Graph model, Tensor input, Tensor labels, Path reference,
                                          RuntimeOptions runtime) {
+        return run(model, input, labels, reference, runtime, Rounding.PYTORCH_CPU);
+    }
+
+    /**
+     * Runs the comparison on an imported model (shared initializers untied); the parameters compared are
+     * those with a file {@code grad/<name>.pb} in {@code reference}, which also holds {@code loss.pb}. The step's
+     * float32 forward rounds as {@code rounding} says: PyTorch's references are matched with
+     * {@link Rounding#PYTORCH_CPU}, where one ulp can matter (see {@link Rounding}).
+     */
+    public static GradientComparison run(Graph model, Tensor input, Tensor labels, Path reference,
+                                         RuntimeOptions runtime, Rounding rounding) {
         Map<String, Tensor> expected = referenceGradients(reference.resolve("grad"));
         Tensor referenceLoss = TensorCodec.read(reference.resolve("loss.pb"));
         Graph g = model.copy();
@@ -89,7 +98,7 @@ public record GradientComparison(double loss, double referenceLoss, List<Paramet
         ValueShapes.ensure(g);
         String logits = g.outputNames().get(0);
         CompiledStep step = StepCompiler.compile(new StepSpec(g, List.of(new LossAttachment(logits, "labels")),
-                expected.keySet(), java.util.Set.of(), new Optimizer.GradientsOnly()));
+                expected.keySet(), java.util.Set.of(), new Optimizer.GradientsOnly()), rounding);
         Map<String, Tensor> feeds = new LinkedHashMap<>(step.initial());
         feeds.put(step.dataInputs().get(0), input);
         feeds.put("labels", labels.cast(neuroflux.onnx.DataType.INT64));

@@ -28,6 +28,7 @@ public final class GradientCheck {
     private final Set<String> wrt = new LinkedHashSet<>();
     private final Random random;
     private final DataType type;
+    private Rounding rounding = Rounding.NATIVE;
 
     public GradientCheck(DataType type, long seed) {
         this.type = type;
@@ -37,6 +38,28 @@ public final class GradientCheck {
 
     public Graph graph() {
         return forward;
+    }
+
+    /** How the training form rounds its float32 forward (before the graph is compiled). */
+    public GradientCheck rounding(Rounding r) {
+        if (vjp != null) throw new IllegalStateException("the graph is already compiled");
+        this.rounding = r;
+        return this;
+    }
+
+    /** The value given to an input. */
+    public Tensor value(String name) {
+        return values.get(name);
+    }
+
+    /** The outputs of the training form (the forward that rules may rewrite) on the check's input values. */
+    public Map<String, Tensor> trainingForward() {
+        Graph g = vjpGraph();
+        Map<String, Tensor> feeds = new LinkedHashMap<>(values);
+        for (String y : forward.outputNames()) feeds.put("seed." + y, random(g.shapeOf(y), 1.0));
+        try (OrtSession s = OrtSession.open(g, RuntimeOptions.cpu(1))) {
+            return s.run(feeds);
+        }
     }
 
     /** A graph input filled with random values in [-1, 1); differentiated unless {@code constant}. */
@@ -126,7 +149,7 @@ public final class GradientCheck {
         ValueShapes.ensure(g);
         List<String> outputs = g.outputNames();
         g.outputs().clear();
-        Differentiator d = new Differentiator(g, wrt, Set.of(), outputs, true);
+        Differentiator d = new Differentiator(g, wrt, Set.of(), outputs, true).rounding(rounding);
         d.rewriteForward();
         for (String y : outputs) {
             String seed = "seed." + y;

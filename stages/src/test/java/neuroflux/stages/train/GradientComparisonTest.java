@@ -9,7 +9,6 @@ import neuroflux.onnx.Tensor;
 import neuroflux.onnx.TensorCodec;
 import neuroflux.onnx.runtime.RuntimeOptions;
 import neuroflux.stages.importer.ModelImporter;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -37,28 +36,18 @@ class GradientComparisonTest {
                 + " more" : "") + ", loss ratio " + c.lossRatio();
     }
 
+    /**
+     * With PyTorch's rounding (GradientComparison's default) every fixture meets the README rule. The MobileNetV2
+     * fixture needs it: its batch norms normalise 4 values per channel at 1x1 in the last blocks, some with a
+     * batch standard deviation near 1e-5, and a one-ulp difference anywhere in the forward (the first
+     * convolution's summation order, say) moves its gradients by up to 58 times the tolerance; PyTorch's own
+     * float64 gradients are as far from the float32 reference.
+     */
     @ParameterizedTest
-    @ValueSource(strings = {"vgg-small-fmnist", "resnet8-cifar"})
+    @ValueSource(strings = {"vgg-small-fmnist", "resnet8-cifar", "mobilenetv2-w025-cifar"})
     void compiledGradientsMatchPyTorch(String name) {
         GradientComparison c = compare(name);
         assertTrue(c.parameters().size() > 10);
         assertTrue(c.passed(), describe(c));
-    }
-
-    /**
-     * The MobileNetV2 fixture normalises batches of 4 samples at 1x1 spatial size in its last blocks, where some
-     * channels' batch standard deviation is ~1e-5: rounding differences of 1 ulp in the convolutions are amplified
-     * a thousandfold. PyTorch's own float64 gradients differ from the float32 reference by 58 times the README
-     * tolerance (measured with the reference interpreter), and so do PyTorch's float32 gradients without oneDNN;
-     * the compiled step is closer to the float64 truth (1.7 times the tolerance) than the reference is. Only the
-     * loss can be held to the README rule here; the gradients are held to 100 times it, which still catches any
-     * real error in a rule (those are of the gradient's own magnitude, thousands of times the tolerance).
-     */
-    @Test
-    void mobileNetGradientsMatchPyTorchUpToItsRoundingAmplification() {
-        GradientComparison c = compare("mobilenetv2-w025-cifar");
-        assertTrue(c.lossRatio() <= 1, "loss ratio " + c.lossRatio());
-        double worst = c.parameters().get(0).ratio();
-        assertTrue(worst < 100, "worst gradient at " + worst + " of the tolerance: " + describe(c));
     }
 }

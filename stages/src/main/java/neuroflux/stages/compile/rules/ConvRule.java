@@ -1,7 +1,9 @@
 package neuroflux.stages.compile.rules;
 
+import neuroflux.onnx.DataType;
 import neuroflux.onnx.Node;
 import neuroflux.stages.compile.Emitter;
+import neuroflux.stages.compile.Rounding;
 
 /**
  * Conv (any spatial rank, groups, strides, pads, dilations).
@@ -23,6 +25,9 @@ import neuroflux.stages.compile.Emitter;
  * <p>Convolutions without groups on tiny maps, where the input has no more positions than the kernel taps (3x3
  * and 1x1 maps under a 3x3 kernel), run forward and backward as dense matrix products ({@link DenseConv}): ONNX
  * Runtime's Conv and ConvTranspose kernels are slow there.
+ *
+ * <p>With {@link Rounding#PYTORCH_CPU}, float32 depthwise convolutions and convolutions of few input channels run
+ * forward in the summation order of PyTorch's CPU kernels ({@link OrderedConv}).
  */
 final class ConvRule implements GradientRule {
     /** Output positions from which the per-tap form of the weight gradient is used (see the class comment). */
@@ -31,14 +36,26 @@ final class ConvRule implements GradientRule {
     @Override
     public void forward(Node node, GradientContext ctx) {
         Emitter e = ctx.emit();
-        if (!dense(node, ctx)) {
+        boolean dense = dense(node, ctx);
+        boolean pytorchRounding = e.dtype() == DataType.FLOAT && ctx.rounding() == Rounding.PYTORCH_CPU;
+        if (!dense && !pytorchRounding) {
             ctx.keep(node);
             return;
         }
         long[] xs = e.shape(node.input(0));
         long[] ws = e.shape(node.input(1));
         long[] ys = e.shape(node.output(0));
-        DenseConv.forward(node, ctx, xs, ws, ys, geometry(node, xs, ws, ys));
+        WindowGeometry geo = geometry(node, xs, ws, ys);
+        long group = node.intAttr("group", 1);
+        if (dense) {
+            DenseConv.forward(node, ctx, xs, ws, ys, geo);
+        } else if (pytorchRounding && OrderedConv.depthwise(group, xs, ws)) {
+            OrderedConv.depthwiseForward(node, ctx, xs, geo);
+        } else if (pytorchRounding && OrderedConv.fewChannels(group, xs, geo)) {
+            OrderedConv.fewChannelForward(node, ctx, xs, ws, geo);
+        } else {
+            ctx.keep(node);
+        }
     }
 
     private static WindowGeometry geometry(Node node, long[] xs, long[] ws, long[] ys) {

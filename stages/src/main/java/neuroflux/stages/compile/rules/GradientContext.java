@@ -37,6 +37,9 @@ public interface GradientContext {
     /** Whether the step is training (batch statistics for normalisation, dropout active). */
     boolean training();
 
+    /** How the float32 forward rounds its sums (see {@link neuroflux.stages.compile.Rounding}). */
+    neuroflux.stages.compile.Rounding rounding();
+
     /** The node's output values the step must also output: BatchNormalization's updated running statistics. */
     void addStateUpdate(String state, String next);
 }

@@ -1,5 +1,6 @@
 package neuroflux.stages.compile.rules;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -12,6 +13,7 @@ import neuroflux.onnx.DataType;
 import neuroflux.onnx.Node;
 import neuroflux.onnx.Tensor;
 import neuroflux.stages.compile.GradientCheck;
+import neuroflux.stages.compile.Rounding;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -245,6 +247,131 @@ class GradientRulesTest {
         c.node("Clip", List.of("n", "lo", "hi"), "y");
         c.output("y");
         check32(c);
+    }
+
+    // Rounding.PYTORCH_CPU: the float32 forward equals PyTorch's CPU kernels' values bit for bit. The expected
+    // values are computed here in PyTorch's order with Math.fma (the orders were found against torch 2.14 on the
+    // mobilenet fixture); ONNX Runtime's own kernels sum in other orders and miss many of them.
+
+    @Test
+    void depthwiseConvRoundsAsPyTorch() {
+        GradientCheck c = floats().rounding(Rounding.PYTORCH_CPU);
+        c.input("x", s(2, 5, 7, 6), true);
+        c.input("w", s(5, 1, 3, 3), true);
+        c.input("b", s(5), true);
+        c.node("Conv", List.of("x", "w", "b"), "y").with("group", 5).withInts("pads", 1, 1, 1, 0)
+                .withInts("strides", 2, 1);
+        c.output("y");
+        float[] got = c.trainingForward().get("y").floats();
+        float[] want = pytorchConv(c.value("x"), c.value("w"), c.value("b"), 5, new long[] {2, 1},
+                new long[] {1, 1}, new long[] {1, 1}, s(2, 5, 4, 5));
+        assertArrayEquals(want, got);
+        assertEquals(0, c.vjpGraph().nodes().stream().filter(nd -> nd.opType().equals("Conv")
+                && nd.inputs().get(0).equals("x")).count(), "the forward runs no Conv kernel");
+        check32(c);
+    }
+
+    @Test
+    void convOfFewChannelsRoundsAsPyTorch() {
+        GradientCheck c = floats().rounding(Rounding.PYTORCH_CPU);
+        c.input("x", s(2, 3, 9, 8), true);
+        c.input("w", s(4, 3, 3, 2), true);
+        c.input("b", s(4), true);
+        c.node("Conv", List.of("x", "w", "b"), "y").withInts("pads", 1, 0, 1, 1).withInts("strides", 2, 1)
+                .withInts("dilations", 1, 2);
+        c.output("y");
+        float[] got = c.trainingForward().get("y").floats();
+        float[] want = pytorchConv(c.value("x"), c.value("w"), c.value("b"), 1, new long[] {2, 1},
+                new long[] {1, 2}, new long[] {1, 0}, s(2, 4, 5, 7));
+        assertArrayEquals(want, got);
+        check32(c);
+    }
+
+    @Test
+    void batchNormalizationTrainingRoundsAsPyTorch() {
+        GradientCheck c = floats().rounding(Rounding.PYTORCH_CPU);
+        long[] xs = s(3, 4, 5, 6);
+        c.input("x", xs, true);
+        c.input("scale", s(4), true);
+        c.input("bias", s(4), true);
+        c.constant("mean", c.tensor(s(4), new double[4]));
+        c.constant("var", c.tensor(s(4), new double[] {1, 1, 1, 1}));
+        c.node("BatchNormalization", List.of("x", "scale", "bias", "mean", "var"), "y").with("epsilon", 1e-3f);
+        c.output("y");
+        float[] x = c.value("x").floats();
+        float[] scale = c.value("scale").floats();
+        float[] bias = c.value("bias").floats();
+        int n = (int) xs[0];
+        int channels = (int) xs[1];
+        int positions = (int) (xs[2] * xs[3]);
+        int count = n * positions;
+        float[] want = new float[x.length];
+        for (int ch = 0; ch < channels; ch++) {
+            double sum = 0;
+            for (int i = 0; i < n; i++) for (int p = 0; p < positions; p++) sum += x[(i * channels + ch) * positions + p];
+            float mean = (float) (sum / count);
+            double squares = 0;
+            for (int i = 0; i < n; i++) {
+                for (int p = 0; p < positions; p++) {
+                    float d = x[(i * channels + ch) * positions + p] - mean;
+                    squares += d * d;
+                }
+            }
+            float var = (float) squares / count;
+            float istd = (float) (1 / Math.sqrt((double) var + (double) 1e-3f));
+            float alpha = istd * scale[ch];
+            float beta = bias[ch] - mean * alpha;
+            for (int i = 0; i < n; i++) {
+                for (int p = 0; p < positions; p++) {
+                    int at = (i * channels + ch) * positions + p;
+                    want[at] = Math.fma(x[at], alpha, beta);
+                }
+            }
+        }
+        assertArrayEquals(want, c.trainingForward().get("y").floats());
+        check32(c);
+    }
+
+    /**
+     * A 2-D convolution as PyTorch's CPU kernels (oneDNN) sum it: the bias, then per output one fused multiply-add
+     * per tap (row-major) and, within a tap, per input channel of the group.
+     */
+    private static float[] pytorchConv(Tensor xt, Tensor wt, Tensor bt, int group, long[] strides, long[] dilations,
+                                       long[] padsBegin, long[] ys) {
+        float[] x = xt.floats();
+        float[] w = wt.floats();
+        float[] b = bt.floats();
+        long[] xs = xt.shape();
+        long[] ws = wt.shape();
+        int perGroupIn = (int) ws[1];
+        int perGroupOut = (int) (ws[0] / group);
+        float[] y = new float[Math.toIntExact(neuroflux.onnx.Shapes.size(ys))];
+        int at = 0;
+        for (int i = 0; i < ys[0]; i++) {
+            for (int m = 0; m < ys[1]; m++) {
+                int g = m / perGroupOut;
+                for (int oh = 0; oh < ys[2]; oh++) {
+                    for (int ow = 0; ow < ys[3]; ow++) {
+                        float acc = b[m];
+                        for (int kh = 0; kh < ws[2]; kh++) {
+                            for (int kw = 0; kw < ws[3]; kw++) {
+                                long ih = oh * strides[0] - padsBegin[0] + kh * dilations[0];
+                                long iw = ow * strides[1] - padsBegin[1] + kw * dilations[1];
+                                if (ih < 0 || ih >= xs[2] || iw < 0 || iw >= xs[3]) continue;
+                                for (int ci = 0; ci < perGroupIn; ci++) {
+                                    long xc = (long) g * perGroupIn + ci;
+                                    float xv = x[(int) (((i * xs[1] + xc) * xs[2] + ih) * xs[3] + iw)];
+                                    float wv = w[(int) (((m * ws[1] + ci) * ws[2] + kh) * ws[3] + kw)];
+                                    acc = Math.fma(xv, wv, acc);
+                                }
+                            }
+                        }
+                        y[at++] = acc;
+                    }
+                }
+            }
+        }
+        return y;
     }
 
     @Test
