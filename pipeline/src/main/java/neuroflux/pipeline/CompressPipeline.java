@@ -41,6 +41,7 @@ import neuroflux.stages.data.Dataset;
 import neuroflux.stages.memory.Budget;
 import neuroflux.stages.memory.PeakMeasurement;
 import neuroflux.stages.memory.PeakMemoryMeter;
+import neuroflux.stages.memory.MemoryTrace;
 import neuroflux.stages.plan.Block;
 import neuroflux.stages.plan.PlannerSettings;
 import neuroflux.stages.profile.UnitProfiler;
@@ -227,6 +228,7 @@ public final class CompressPipeline {
         // the blocks' figures count from the process at rest now, ready to train: data loaded, plan made and
         // verified (the verification counted from before profiling); what a block keeps is in every later figure
         meter = deviceMeter.anchoredAtRest();
+        MemoryTrace.phase("at rest before the blocks");
 
         // blocks, one after another; each later block reads the cache of the one before
         Augmentation augmentation = s.data().augmentation(inputs.model().sampleShape());
@@ -271,6 +273,7 @@ public final class CompressPipeline {
             int index = i;
             Dataset val = validation;
             Dataset tst = test;
+            MemoryTrace.phase("block " + (i + 1) + " caching pass");
             PeakMeasurement cachePeak = meter.measure(() -> written.addAll(cachePass(net, index, block, views,
                     first ? augmentation : Augmentation.NONE, val, tst, cacheDir, lastBlock, blockExits)));
             exits.addAll(blockExits);
@@ -437,10 +440,15 @@ public final class CompressPipeline {
         double baseMomentum = s.optimizerSpec().momentum();
         double secondsBefore = progress.trainedSeconds;
         long start = System.nanoTime();
+        // what earlier work left for the collector (direct buffers) goes now: the anchored figure counts all that is
+        // resident above the rest, and that memory is not this block's
+        System.gc();
+        MemoryTrace.phase("block " + (index + 1) + " sessions");
         PeakMeasurement peak = meter.measure(() -> {
             try (BlockRunner runner = new BlockRunner(steps, s.runtime(), resumedState,
                     firstEpoch == 0 ? 0 : progress.stepsRun)) {
                 for (int e = firstEpoch; e < s.epochs(); e++) {
+                    MemoryTrace.phase("block " + (index + 1) + " epoch " + (e + 1));
                     long epochStart = System.nanoTime();
                     double[] lossSum = new double[steps.size()];
                     long[] correct = new long[steps.size()];
@@ -469,6 +477,7 @@ public final class CompressPipeline {
                     progress.epochsDone = e + 1;
                     progress.stepsRun = runner.stepsRun();
                     progress.trainedSeconds = secondsBefore + (System.nanoTime() - start) / 1e9;
+                    MemoryTrace.phase("block " + (index + 1) + " checkpoint " + (e + 1));
                     checkpoints.save(net, runner.state(), "block " + (index + 1) + " epoch " + (e + 1));
                 }
                 net.setValues(runner.modelValues());

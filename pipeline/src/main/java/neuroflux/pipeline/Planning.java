@@ -161,6 +161,8 @@ public record Planning(Plan plan, int backpropBatch, long smallestBudgetBytes) {
         long[] labels = new long[batch];
         for (int i = 0; i < labels.length; i++) labels[i] = random.nextInt(net.model().classes());
         System.gc(); // direct buffers of work before go now, not while the block is measured
+        neuroflux.stages.memory.MemoryTrace.phase("verify units " + b.firstUnit() + ".." + b.lastUnit() + " at batch "
+                + batch);
         PeakMeasurement m = meter.measure(() -> {
             try (BlockRunner runner = new BlockRunner(steps, runtime)) {
                 for (int i = 0; i < VERIFY_STEPS; i++) runner.run(images, labels, 0, 0);

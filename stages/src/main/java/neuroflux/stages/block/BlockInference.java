@@ -5,6 +5,7 @@ import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession.Result;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.lang.foreign.Arena;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
@@ -54,16 +55,26 @@ public final class BlockInference implements AutoCloseable {
     /** Runs {@code data} in batches of {@code batch}; writes the block's output to {@code cache} unless null. */
     public Pass pass(Dataset data, int batch, CacheWriter cache) {
         int exits = logits.size();
-        int[][] predictions = new int[exits][data.size()];
-        long[] corrects = new long[exits];
         Set<String> outputs = new LinkedHashSet<>(logits);
         if (cache != null) {
             if (blockOutput == null) throw new IllegalStateException("the model's last block has no output to cache");
             outputs.add(blockOutput);
         }
         int sampleSize = data.sampleSize();
-        FloatBuffer images = ByteBuffer.allocateDirect(4 * batch * sampleSize).order(ByteOrder.nativeOrder())
-                .asFloatBuffer();
+        // the batch buffer's native memory goes when the pass ends; a direct buffer would stay until a garbage
+        // collection happened to run, inside the next block's measured peak
+        try (Arena arena = Arena.ofConfined()) {
+            FloatBuffer images = arena.allocate(4L * batch * sampleSize, 64).asByteBuffer()
+                    .order(ByteOrder.nativeOrder()).asFloatBuffer();
+            return pass(data, batch, cache, images, exits, outputs);
+        }
+    }
+
+    private Pass pass(Dataset data, int batch, CacheWriter cache, FloatBuffer images, int exits,
+                      Set<String> outputs) {
+        int sampleSize = data.sampleSize();
+        int[][] predictions = new int[exits][data.size()];
+        long[] corrects = new long[exits];
         long[] sample = data.sampleShape();
         float[] cached = null;
         int at = 0;

@@ -1,6 +1,7 @@
 package neuroflux.stages.cache;
 
 import java.io.IOException;
+import java.lang.foreign.Arena;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
@@ -26,6 +27,11 @@ public final class CacheWriter implements AutoCloseable {
     private final int sampleValues;
     private final int[] labels;
     private final CRC32C checksum = new CRC32C();
+    /**
+     * The write buffer's native memory, freed when the writer finishes or closes: a direct buffer would stay until
+     * a garbage collection happened to run, inside the next block's measured peak.
+     */
+    private final Arena arena = Arena.ofShared();
     private ByteBuffer buffer;
     private int written;
     private boolean finished;
@@ -51,7 +57,7 @@ public final class CacheWriter implements AutoCloseable {
         if (written + n > count) throw new IllegalStateException("cache " + target + " holds only " + count + " samples");
         int bytes = n * sampleValues * dtype.bytes;
         if (buffer == null || buffer.capacity() < bytes) {
-            buffer = ByteBuffer.allocateDirect(bytes).order(ByteOrder.LITTLE_ENDIAN);
+            buffer = arena.allocate(bytes, 64).asByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
         }
         buffer.clear();
         int total = n * sampleValues;
@@ -88,12 +94,14 @@ public final class CacheWriter implements AutoCloseable {
             Files.move(temporary, target, StandardCopyOption.REPLACE_EXISTING);
         }
         finished = true;
+        arena.close();
         return Files.size(target);
     }
 
     @Override
     public void close() throws IOException {
         if (!finished) {
+            arena.close();
             if (channel.isOpen()) channel.close();
             Files.deleteIfExists(temporary);
         }

@@ -118,11 +118,15 @@ public final class UnitProfiler {
      * @param points the measured points, by ascending batch size; empty where memory could not be measured
      * @param trainTime measured training step time
      * @param cacheTime measured inference (caching) time
+     * @param stateBytes the parameters, optimizer state and running statistics the step holds from start to end
+     *        (static plan): what a step certainly needs, so no figure the planner uses is below it. A measured
+     *        figure can be, where the step reused memory that was already resident (a test JVM read about 0 for a
+     *        tiny unit, and an 8 KiB budget was accepted).
      */
     public record UnitFigures(int unit, String name, String exit, int headFilters, long headParameters,
                               long exitParameters, long inputBytesPerSample, long outputBytesPerSample,
                               MemoryLine predicted, List<Point> points, StepTime.Linear trainTime,
-                              StepTime.Linear cacheTime) {
+                              StepTime.Linear cacheTime, long stateBytes) {
         public UnitFigures {
             points = List.copyOf(points);
         }
@@ -148,8 +152,8 @@ public final class UnitProfiler {
         public MemoryCurve plannerPeak() {
             if (points.size() < 2) return MemoryCurve.line(predicted);
             int[] batches = points.stream().mapToInt(Point::batch).toArray();
-            // a tiny step can read below zero (memory freed while it ran): nothing
-            long[] peaks = points.stream().mapToLong(p -> Math.max(0, p.peakBytes())).toArray();
+            // a tiny step can read below what it holds, even below zero (memory freed or reused while it ran)
+            long[] peaks = points.stream().mapToLong(p -> Math.max(stateBytes, p.peakBytes())).toArray();
             MemoryCurve measuredOnly = new MemoryCurve(batches, peaks, 0);
             return new MemoryCurve(batches, peaks, Math.max(measuredOnly.lastSlope(), predicted.bytesPerSample()));
         }
@@ -159,7 +163,7 @@ public final class UnitProfiler {
             boolean read = points.size() >= 2 && points.stream().allMatch(p -> p.heldBytes() >= 0);
             if (!read) return MemoryCurve.line(plannerPeak().at(0), 0);
             int[] batches = points.stream().mapToInt(Point::batch).toArray();
-            long[] held = points.stream().mapToLong(p -> Math.max(0, p.heldBytes())).toArray();
+            long[] held = points.stream().mapToLong(p -> Math.max(stateBytes, p.heldBytes())).toArray();
             MemoryCurve measuredOnly = new MemoryCurve(batches, held, 0);
             return new MemoryCurve(batches, held, measuredOnly.lastSlope()).minusPerSample(inputBytesPerSample);
         }
@@ -249,7 +253,8 @@ public final class UnitProfiler {
                     head == null ? 0 : head.parameterCount(), net.exitParameters(k), net.inputBytesPerSample(k),
                     net.outputBytesPerSample(k), predicted, points,
                     StepTime.fromTwoSteps(small.batch, small.stepSeconds, large.batch, large.stepSeconds),
-                    StepTime.fromTwoSteps(small.batch, cacheSmall, large.batch, cacheLarge)));
+                    StepTime.fromTwoSteps(small.batch, cacheSmall, large.batch, cacheLarge),
+                    stateBytes(UnitStep.compile(net, k, 1, !net.isLast(k), settings.optimizer()))));
         }
         BackpropFigures backprop = backprop(net, notes, measuredAll, method);
         boolean measured = measuredAll[0];
@@ -270,6 +275,15 @@ public final class UnitProfiler {
     }
 
     /** The lowest line through the static peak at batch 1 that is at or above the peaks at the other batches. */
+    /** The step's parameters, optimizer state and running statistics: resident all through a step. */
+    static long stateBytes(UnitStep step) {
+        var resident = step.staticPlan().residentByCategory();
+        return java.util.stream.Stream.of(neuroflux.stages.memory.MemoryCategory.PARAMETERS,
+                neuroflux.stages.memory.MemoryCategory.OPTIMIZER_STATE,
+                neuroflux.stages.memory.MemoryCategory.RUNNING_STATISTICS)
+                .mapToLong(c -> resident.getOrDefault(c, 0L)).sum();
+    }
+
     private MemoryLine predictedLine(java.util.function.IntFunction<UnitStep> compile) {
         List<Integer> batches = new ArrayList<>();
         for (int b = 1; b < settings.predictionBatch(); b *= 2) batches.add(b);
