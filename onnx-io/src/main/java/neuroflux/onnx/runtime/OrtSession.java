@@ -8,8 +8,11 @@ import ai.onnxruntime.OrtProvider;
 import ai.onnxruntime.OrtSession.Result;
 import ai.onnxruntime.OrtSession.SessionOptions;
 import ai.onnxruntime.providers.OrtCUDAProviderOptions;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 import neuroflux.onnx.BadInputException;
 import neuroflux.onnx.Graph;
 import neuroflux.onnx.OnnxModels;
@@ -85,11 +88,31 @@ public final class OrtSession implements AutoCloseable {
                 || code == OrtException.OrtErrorCode.ORT_RUNTIME_EXCEPTION;
     }
 
+    /**
+     * Where set, every session writes ONNX Runtime's profile (each node's time, each run) to a JSON file in this
+     * folder when it closes: where a step's time goes, per operator ({@code benchmarks/ort-profile-summary.py}
+     * sums it). A diagnostic: the files grow with every step, so profile short runs.
+     */
+    public static final String PROFILE_VARIABLE = "NEUROFLUX_ORT_PROFILE";
+    private static final AtomicInteger PROFILED = new AtomicInteger();
+
+    private static void enableProfiling(SessionOptions so, Path folder) throws OrtException {
+        try {
+            Files.createDirectories(folder);
+        } catch (java.io.IOException e) {
+            throw new BadInputException(PROFILE_VARIABLE + "=" + folder + ": cannot create the folder: " + e.getMessage());
+        }
+        // ONNX Runtime adds the time to the prefix; the counter keeps sessions opened in the same second apart
+        so.enableProfiling(folder.resolve("session-" + PROFILED.incrementAndGet()).toString());
+    }
+
     static SessionOptions sessionOptions(RuntimeOptions options) throws OrtException {
         SessionOptions so = new SessionOptions();
         if (options.threads() > 0) so.setIntraOpNumThreads(options.threads());
         so.setInterOpNumThreads(1);
         so.setOptimizationLevel(SessionOptions.OptLevel.ALL_OPT);
+        String profile = System.getenv(PROFILE_VARIABLE);
+        if (profile != null && !profile.isBlank()) enableProfiling(so, Path.of(profile));
         if (!options.cpuArena()) {
             so.setCPUArenaAllocator(false);
             so.setMemoryPatternOptimization(false);
