@@ -80,6 +80,23 @@ class GradientRulesTest {
         assertEquals(9, count(c, "Gemm"));
     }
 
+    /** The per-tap slices of the batch-last input, [C, S..., N], in one and in three spatial dimensions. */
+    @Test
+    void convInOneAndThreeDimensionsOnLargeMapsTakesTheWeightGradientPerTap() {
+        GradientCheck c = floats();
+        c.input("x", s(3, 2, 80), true);
+        c.input("w", s(4, 2, 3), true);
+        c.node("Conv", List.of("x", "w"), "y").withInts("pads", 2, 0).withInts("strides", 2)
+                .withInts("dilations", 2);
+        c.input("v", s(2, 2, 5, 4, 6), true);
+        c.input("u", s(3, 2, 2, 1, 3), true);
+        c.node("Conv", List.of("v", "u"), "z").withInts("pads", 1, 0, 1, 0, 0, 1).withInts("strides", 1, 1, 2);
+        c.output("y");
+        c.output("z");
+        check32(c);
+        assertEquals(3 + 6, count(c, "Gemm"), "one GEMM per tap");
+    }
+
     @Test
     void stridedPointwiseConvOnALargeMap() {
         GradientCheck c = floats();
