@@ -219,53 +219,46 @@ public final class UnitProfiler {
         Set<String> notes = new LinkedHashSet<>();
         boolean[] measuredAll = {meter.availability().available()};
         String[] method = {meter.availability().available() ? "" : meter.availability().reason()};
-        // The first unit is measured twice and the first figures dropped: the process's first sessions load ONNX
-        // Runtime's kernels and thread pool, and the first large steps grow buffers that stay resident (the runtime's
-        // and the C library's); counted in the first unit's curve and again in what is resident at rest, they made
-        // the first block's prediction 10 to 12% high (resnet18 and mobilenet_v2 grids).
-        measureUnit(net, 0, new LinkedHashSet<>(), new boolean[1], new String[1]);
-        for (int k = 0; k < net.size(); k++) units.add(measureUnit(net, k, notes, measuredAll, method));
+        // the first session of the process loads ONNX Runtime's kernels and thread pool: not a unit's memory
+        unitStep(net, 0, settings.smallBatch(), 1, new LinkedHashSet<>(), new boolean[1], new String[1]);
+        for (int k = 0; k < net.size(); k++) {
+            int unitIndex = k;
+            MemoryLine predicted = predictedLine(b -> UnitStep.compile(net, unitIndex, b, !net.isLast(unitIndex),
+                    settings.optimizer()));
+            int second = secondBatch(predicted);
+            StepFigures small = unitStep(net, k, settings.smallBatch(), settings.timedSteps(), notes, measuredAll,
+                    method);
+            boolean bracket = settings.bracketBytes() > 0 && small.measured != null;
+            if (bracket) {
+                // no larger than where the unit alone is expected to fill the budget
+                second = Math.max(small.batch + 1, Math.min(second, fitting(small.batch, small.measured,
+                        predicted.bytesPerSample())));
+            }
+            StepFigures large = unitStep(net, k, second, settings.timedSteps(), notes, measuredAll, method);
+            List<StepFigures> measured = new ArrayList<>(List.of(small, large));
+            if (bracket && large.measured != null) {
+                long slope = Math.max(predicted.bytesPerSample(), Math.ceilDiv(Math.max(0, large.measured
+                        - small.measured), (long) (large.batch - small.batch)));
+                int top = fitting(large.batch, large.measured, slope);
+                if (top > large.batch + large.batch / 4) {
+                    measured.add(unitStep(net, k, top, 1, notes, measuredAll, method));
+                }
+            }
+            double cacheSmall = cacheSeconds(net, k, settings.smallBatch());
+            double cacheLarge = cacheSeconds(net, k, second);
+            Head head = net.head(k);
+            List<Point> points = measured.stream().allMatch(f -> f.measured != null)
+                    ? measured.stream().map(f -> new Point(f.batch, f.measured, f.held)).toList() : List.of();
+            units.add(new UnitFigures(k, net.unit(k).name(), net.exitName(k), head == null ? 0 : head.filters(),
+                    head == null ? 0 : head.parameterCount(), net.exitParameters(k), net.inputBytesPerSample(k),
+                    net.outputBytesPerSample(k), predicted, points,
+                    StepTime.fromTwoSteps(small.batch, small.stepSeconds, large.batch, large.stepSeconds),
+                    StepTime.fromTwoSteps(small.batch, cacheSmall, large.batch, cacheLarge),
+                    stateBytes(UnitStep.compile(net, k, 1, !net.isLast(k), settings.optimizer()))));
+        }
         BackpropFigures backprop = backprop(net, notes, measuredAll, method);
         boolean measured = measuredAll[0];
         return new Profile(settings, units, backprop, measured, method[0], List.copyOf(notes));
-    }
-
-    /** One unit's figures: memory at two or three batch sizes, training and caching time. */
-    private UnitFigures measureUnit(HeadedNetwork net, int k, Set<String> notes, boolean[] measuredAll,
-                                    String[] method) {
-        int unitIndex = k;
-        MemoryLine predicted = predictedLine(b -> UnitStep.compile(net, unitIndex, b, !net.isLast(unitIndex),
-                settings.optimizer()));
-        int second = secondBatch(predicted);
-        StepFigures small = unitStep(net, k, settings.smallBatch(), settings.timedSteps(), notes, measuredAll,
-                method);
-        boolean bracket = settings.bracketBytes() > 0 && small.measured != null;
-        if (bracket) {
-            // no larger than where the unit alone is expected to fill the budget
-            second = Math.max(small.batch + 1, Math.min(second, fitting(small.batch, small.measured,
-                    predicted.bytesPerSample())));
-        }
-        StepFigures large = unitStep(net, k, second, settings.timedSteps(), notes, measuredAll, method);
-        List<StepFigures> measured = new ArrayList<>(List.of(small, large));
-        if (bracket && large.measured != null) {
-            long slope = Math.max(predicted.bytesPerSample(), Math.ceilDiv(Math.max(0, large.measured
-                    - small.measured), (long) (large.batch - small.batch)));
-            int top = fitting(large.batch, large.measured, slope);
-            if (top > large.batch + large.batch / 4) {
-                measured.add(unitStep(net, k, top, 1, notes, measuredAll, method));
-            }
-        }
-        double cacheSmall = cacheSeconds(net, k, settings.smallBatch());
-        double cacheLarge = cacheSeconds(net, k, second);
-        Head head = net.head(k);
-        List<Point> points = measured.stream().allMatch(f -> f.measured != null)
-                ? measured.stream().map(f -> new Point(f.batch, f.measured, f.held)).toList() : List.of();
-        return new UnitFigures(k, net.unit(k).name(), net.exitName(k), head == null ? 0 : head.filters(),
-                head == null ? 0 : head.parameterCount(), net.exitParameters(k), net.inputBytesPerSample(k),
-                net.outputBytesPerSample(k), predicted, points,
-                StepTime.fromTwoSteps(small.batch, small.stepSeconds, large.batch, large.stepSeconds),
-                StepTime.fromTwoSteps(small.batch, cacheSmall, large.batch, cacheLarge),
-                stateBytes(UnitStep.compile(net, k, 1, !net.isLast(k), settings.optimizer())));
     }
 
     private record StepFigures(int batch, Long measured, long held, double stepSeconds) {}
@@ -281,6 +274,7 @@ public final class UnitProfiler {
         return (int) Math.clamp(batch + more, 1, cap);
     }
 
+    /** The lowest line through the static peak at batch 1 that is at or above the peaks at the other batches. */
     /** The step's parameters, optimizer state and running statistics: resident all through a step. */
     static long stateBytes(UnitStep step) {
         var resident = step.staticPlan().residentByCategory();
@@ -290,7 +284,6 @@ public final class UnitProfiler {
                 .mapToLong(c -> resident.getOrDefault(c, 0L)).sum();
     }
 
-    /** The lowest line through the static peak at batch 1 that is at or above the peaks at the other batches. */
     private MemoryLine predictedLine(java.util.function.IntFunction<UnitStep> compile) {
         List<Integer> batches = new ArrayList<>();
         for (int b = 1; b < settings.predictionBatch(); b *= 2) batches.add(b);
