@@ -135,7 +135,8 @@ public final class BlockPlanner {
             UnitProfile u = units.get(k);
             long others = heldAll - u.held().at(batch);
             long input = k == first ? 0 : Math.multiplyExact(batch, units.get(first).inputBytesPerSample());
-            most = Math.max(most, Math.addExact(Math.addExact(u.peak().at(batch), others), input));
+            long peak = k == last ? u.peakEndingBlock(batch) : u.peak().at(batch);
+            most = Math.max(most, Math.addExact(Math.addExact(peak, others), input));
         }
         return Math.addExact(settings.residentBytes(), most);
     }
