@@ -135,8 +135,7 @@ public final class BlockPlanner {
             UnitProfile u = units.get(k);
             long others = heldAll - u.held().at(batch);
             long input = k == first ? 0 : Math.multiplyExact(batch, units.get(first).inputBytesPerSample());
-            long peak = k == last ? u.peakEndingBlock(batch) : u.peak().at(batch);
-            most = Math.max(most, Math.addExact(Math.addExact(peak, others), input));
+            most = Math.max(most, Math.addExact(Math.addExact(u.peak().at(batch), others), input));
         }
         return Math.addExact(settings.residentBytes(), most);
     }

@@ -16,22 +16,10 @@ package neuroflux.stages.plan;
  *        holds when a block ends with this unit
  * @param trainTime time per sample of a training step
  * @param cacheTime time per sample of the caching (inference) pass
- * @param lastInBlockSavingPerSample bytes per sample by which the step's peak is lower where the unit ends its
- *        block: {@code peak} is measured with the unit's output returned for the next unit, and a block's last
- *        unit does not return it (its output is cached by the caching pass)
  */
 public record UnitProfile(String name, MemoryCurve peak, MemoryCurve held, long inputBytesPerSample,
-                          long outputBytesPerSample, StepTime trainTime, StepTime cacheTime,
-                          long lastInBlockSavingPerSample) {
-    public UnitProfile(String name, MemoryCurve peak, MemoryCurve held, long inputBytesPerSample,
-                       long outputBytesPerSample, StepTime trainTime, StepTime cacheTime) {
-        this(name, peak, held, inputBytesPerSample, outputBytesPerSample, trainTime, cacheTime, 0);
-    }
-
+                          long outputBytesPerSample, StepTime trainTime, StepTime cacheTime) {
     public UnitProfile {
-        if (lastInBlockSavingPerSample < 0) {
-            throw new IllegalArgumentException("unit '" + name + "' has a negative memory figure");
-        }
         if (peak == null || held == null) throw new IllegalArgumentException("unit '" + name + "' needs its memory");
         if (inputBytesPerSample < 0 || outputBytesPerSample < 0) {
             throw new IllegalArgumentException("unit '" + name + "' has a negative memory figure");
@@ -56,11 +44,6 @@ public record UnitProfile(String name, MemoryCurve peak, MemoryCurve held, long 
     private static long checked(String name, long in, long act) {
         if (in < 0 || act < 0) throw new IllegalArgumentException("unit '" + name + "' has a negative memory figure");
         return Math.addExact(in, act);
-    }
-
-    /** The unit's step peak at a batch size where it ends its block (its output not returned). */
-    public long peakEndingBlock(long batch) {
-        return Math.max(0, peak.at(batch) - Math.multiplyExact(batch, lastInBlockSavingPerSample));
     }
 
     /** The memory of this unit trained alone at batch size {@code batch}. */

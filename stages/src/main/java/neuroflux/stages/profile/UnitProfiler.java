@@ -122,14 +122,11 @@ public final class UnitProfiler {
      *        (static plan): what a step certainly needs, so no figure the planner uses is below it. A measured
      *        figure can be, where the step reused memory that was already resident (a test JVM read about 0 for a
      *        tiny unit, and an 8 KiB budget was accepted).
-     * @param lastInBlockSavingPerSample how much lower per sample the step's peak is where the unit ends its block
-     *        and does not return its output (static plans of both steps at the prediction batch); the measured
-     *        points are of the step that returns it
      */
     public record UnitFigures(int unit, String name, String exit, int headFilters, long headParameters,
                               long exitParameters, long inputBytesPerSample, long outputBytesPerSample,
                               MemoryLine predicted, List<Point> points, StepTime.Linear trainTime,
-                              StepTime.Linear cacheTime, long stateBytes, long lastInBlockSavingPerSample) {
+                              StepTime.Linear cacheTime, long stateBytes) {
         public UnitFigures {
             points = List.copyOf(points);
         }
@@ -173,7 +170,7 @@ public final class UnitProfiler {
 
         public UnitProfile plannerProfile() {
             return new UnitProfile(name, plannerPeak(), plannerHeld(), inputBytesPerSample, outputBytesPerSample,
-                    trainTime, cacheTime, lastInBlockSavingPerSample);
+                    trainTime, cacheTime);
         }
     }
 
@@ -257,8 +254,7 @@ public final class UnitProfiler {
                     net.outputBytesPerSample(k), predicted, points,
                     StepTime.fromTwoSteps(small.batch, small.stepSeconds, large.batch, large.stepSeconds),
                     StepTime.fromTwoSteps(small.batch, cacheSmall, large.batch, cacheLarge),
-                    stateBytes(UnitStep.compile(net, k, 1, !net.isLast(k), settings.optimizer())),
-                    lastInBlockSaving(net, k)));
+                    stateBytes(UnitStep.compile(net, k, 1, !net.isLast(k), settings.optimizer()))));
         }
         BackpropFigures backprop = backprop(net, notes, measuredAll, method);
         boolean measured = measuredAll[0];
@@ -279,20 +275,6 @@ public final class UnitProfiler {
     }
 
     /** The lowest line through the static peak at batch 1 that is at or above the peaks at the other batches. */
-    /**
-     * Bytes per sample by which the step's static peak at the prediction batch falls where the unit does not return
-     * its output (it ends its block); 0 for the model's last unit, whose output is never returned. A block's last
-     * unit was predicted with its output alive at the peak: resnet18's unit0 (200,704 B a sample) read 12.9% high
-     * at batch 143 and mobilenet_v2's 11.8% at 478.
-     */
-    long lastInBlockSaving(HeadedNetwork net, int k) {
-        if (net.isLast(k)) return 0;
-        int b = settings.predictionBatch();
-        long passing = UnitStep.compile(net, k, b, true, settings.optimizer()).staticPlan().peakBytes();
-        long ending = UnitStep.compile(net, k, b, false, settings.optimizer()).staticPlan().peakBytes();
-        return Math.max(0, (passing - ending) / b);
-    }
-
     /** The step's parameters, optimizer state and running statistics: resident all through a step. */
     static long stateBytes(UnitStep step) {
         var resident = step.staticPlan().residentByCategory();

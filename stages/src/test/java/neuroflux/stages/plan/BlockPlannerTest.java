@@ -153,27 +153,6 @@ class BlockPlannerTest {
         return new UnitProfile(name, peak, held, in, out, t, t);
     }
 
-    /**
-     * A unit's peak is measured with its output returned for the next unit; where it ends its block it does not
-     * return it, and its peak there is lower by the saving per sample. A unit inside a block keeps its full peak.
-     */
-    @Test
-    void aBlocksLastUnitDoesNotHoldItsOutput() {
-        StepTime t = StepTime.perSample(1e-3);
-        List<UnitProfile> units = List.of(
-                new UnitProfile("a", MemoryCurve.line(100_000, 3_000), MemoryCurve.line(40_000, 500), 1_000, 1_000,
-                        t, t, 1_000),
-                new UnitProfile("b", MemoryCurve.line(200_000, 2_000), MemoryCurve.line(60_000, 0), 1_000, 10,
-                        t, t, 0));
-        BlockPlanner planner = new BlockPlanner(PlannerSettings.of(1_000_000, 1, 1_000));
-        assertEquals(300_000, planner.peakAt(units, 0, 0, 100), "a alone: 100,000 + 3,000 b less 1,000 b");
-        // a inside the block returns its output: 100,000 + 300,000 + 60,000; b ends it: 200,000 + 200,000 +
-        // 40,000 + 50,000 + 100,000 (the block's input)
-        assertEquals(590_000, planner.peakAt(units, 0, 1, 100));
-        assertThrows(IllegalArgumentException.class, () -> new UnitProfile("c", MemoryCurve.line(1, 1),
-                MemoryCurve.line(1, 0), 1, 1, t, t, -1), "a negative saving");
-    }
-
     @Test
     void whileOneUnitTrainsTheOthersHoldOnlyWhatTheyKeep() {
         // a: peak 100,000 + 3,000 b (its 1,000 B/sample input included), holds 40,000 + 500 b;
