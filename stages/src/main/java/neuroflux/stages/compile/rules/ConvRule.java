@@ -158,28 +158,20 @@ final class ConvRule implements GradientRule {
         long[] pads = new long[2 * (n + 2)];
         boolean padded = false;
         for (int i = 0; i < n; i++) {
-            long last = (geo.output()[i] - 1) * geo.strides()[i] + (geo.kernel()[i] - 1) * geo.dilations()[i];
             pads[1 + i] = geo.padsBegin()[i];
-            pads[n + 3 + i] = Math.max(0, last + 1 - geo.input()[i] - geo.padsBegin()[i]);
+            pads[n + 3 + i] = geo.endPadToLastWindow(i);
             padded |= pads[1 + i] != 0 || pads[n + 3 + i] != 0;
         }
         if (padded) xT = e.op("Pad", "conv_dw_pad", xT, e.ints(pads));
         long[] axes = new long[n];
         for (int i = 0; i < n; i++) axes[i] = 1 + i;
         String[] parts = new String[(int) taps];
-        long[] tap = new long[n];
         for (int k = 0; k < taps; k++) {
-            long rem = k;
-            for (int i = n - 1; i >= 0; i--) {
-                tap[i] = rem % geo.kernel()[i];
-                rem /= geo.kernel()[i];
-            }
-            long[] starts = new long[n];
-            long[] ends = new long[n];
+            long[] tap = geo.tap(k);
+            long[] starts = geo.tapStarts(tap);
+            long[] ends = geo.tapEnds(tap);
             boolean whole = true;
             for (int i = 0; i < n; i++) {
-                starts[i] = tap[i] * geo.dilations()[i];
-                ends[i] = starts[i] + (geo.output()[i] - 1) * geo.strides()[i] + 1;
                 whole &= starts[i] == 0 && geo.strides()[i] == 1 && ends[i] == geo.input()[i] + pads[1 + i]
                         + pads[n + 3 + i];
             }
@@ -239,9 +231,8 @@ final class ConvRule implements GradientRule {
         long[] pads = new long[2 * n];
         long[] produced = new long[n];
         for (int i = 0; i < n; i++) {
-            long reach = (geo.kernel()[i] - 1) * geo.dilations()[i] + (geo.output()[i] - 1) * geo.strides()[i] + 1;
             pads[i] = geo.padsBegin()[i];
-            pads[n + i] = Math.max(0, reach - geo.input()[i] - geo.padsBegin()[i]);
+            pads[n + i] = geo.endPadToLastWindow(i);
             long extent = geo.input()[i] + pads[i] + pads[n + i];
             long window = (geo.output()[i] - 1) * geo.strides()[i] + 1;
             produced[i] = (extent - window) / geo.dilations()[i] + 1;

@@ -115,9 +115,8 @@ final class OrderedConv {
         long[] pads = new long[2 * (n + 2)];
         boolean any = false;
         for (int i = 0; i < n; i++) {
-            long last = (geo.output()[i] - 1) * geo.strides()[i] + geo.span(i);
             pads[2 + i] = geo.padsBegin()[i];
-            pads[n + 4 + i] = Math.max(0, last - geo.input()[i] - geo.padsBegin()[i]);
+            pads[n + 4 + i] = geo.endPadToLastWindow(i);
             any |= pads[2 + i] != 0 || pads[n + 4 + i] != 0;
         }
         return any ? e.op("Pad", "conv_pad", x, e.ints(pads)) : x;
@@ -130,21 +129,10 @@ final class OrderedConv {
         long[] axes = new long[n];
         for (int i = 0; i < n; i++) axes[i] = 2 + i;
         List<String> out = new ArrayList<>();
-        long[] tap = new long[n];
         for (long k = 0; k < taps; k++) {
-            long rem = k;
-            for (int i = n - 1; i >= 0; i--) {
-                tap[i] = rem % geo.kernel()[i];
-                rem /= geo.kernel()[i];
-            }
-            long[] starts = new long[n];
-            long[] ends = new long[n];
-            for (int i = 0; i < n; i++) {
-                starts[i] = tap[i] * geo.dilations()[i];
-                ends[i] = starts[i] + (geo.output()[i] - 1) * geo.strides()[i] + 1;
-            }
-            out.add(e.op("Slice", "conv_window", xp, e.ints(starts), e.ints(ends), e.ints(axes),
-                    e.ints(geo.strides())));
+            long[] tap = geo.tap(k);
+            out.add(e.op("Slice", "conv_window", xp, e.ints(geo.tapStarts(tap)), e.ints(geo.tapEnds(tap)),
+                    e.ints(axes), e.ints(geo.strides())));
         }
         return out;
     }

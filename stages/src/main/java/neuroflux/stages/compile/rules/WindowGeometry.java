@@ -49,6 +49,38 @@ record WindowGeometry(long[] input, long[] output, long[] kernel, long[] strides
     }
 
     /**
+     * The pad after axis i's input that makes every window lie inside the padded input: as far as the last window
+     * reaches past it, 0 where it stops short (the rows it never reaches are then left in, not cropped).
+     */
+    long endPadToLastWindow(int i) {
+        return Math.max(0, (output[i] - 1) * strides[i] + span(i) - input[i] - padsBegin[i]);
+    }
+
+    /** The coordinates of kernel tap {@code k}, the taps numbered in row-major order. */
+    long[] tap(long k) {
+        long[] tap = new long[rank()];
+        for (int i = rank() - 1; i >= 0; i--) {
+            tap[i] = k % kernel[i];
+            k /= kernel[i];
+        }
+        return tap;
+    }
+
+    /** Along each axis, the first position in the padded input that a tap meets (every stride-th after it). */
+    long[] tapStarts(long[] tap) {
+        long[] starts = new long[rank()];
+        for (int i = 0; i < rank(); i++) starts[i] = tap[i] * dilations[i];
+        return starts;
+    }
+
+    /** Along each axis, one past the last position in the padded input that a tap meets. */
+    long[] tapEnds(long[] tap) {
+        long[] ends = tapStarts(tap);
+        for (int i = 0; i < rank(); i++) ends[i] += (output[i] - 1) * strides[i] + 1;
+        return ends;
+    }
+
+    /**
      * Pads and output padding that make a ConvTranspose of the output-sized gradient come out exactly
      * input-sized: the end pad crops what the last window reached beyond the input, output padding adds the rows
      * the forward windows never reached.
