@@ -7,6 +7,7 @@ import neuroflux.stages.block.BlockRunner;
 import neuroflux.stages.block.HeadedNetwork;
 import neuroflux.stages.block.UnitStep;
 import neuroflux.stages.compile.Optimizer;
+import neuroflux.stages.memory.MemoryTrace;
 import neuroflux.stages.memory.PeakMeasurement;
 import neuroflux.stages.memory.PeakMemoryMeter;
 import neuroflux.stages.plan.Block;
@@ -161,7 +162,7 @@ public record Planning(Plan plan, int backpropBatch, long smallestBudgetBytes) {
         long[] labels = new long[batch];
         for (int i = 0; i < labels.length; i++) labels[i] = random.nextInt(net.model().classes());
         System.gc(); // direct buffers of work before go now, not while the block is measured
-        neuroflux.stages.memory.MemoryTrace.phase("verify units " + b.firstUnit() + ".." + b.lastUnit() + " at batch "
+        MemoryTrace.phase("verify units " + b.firstUnit() + ".." + b.lastUnit() + " at batch "
                 + batch);
         PeakMeasurement m = meter.measure(() -> {
             try (BlockRunner runner = new BlockRunner(steps, runtime)) {

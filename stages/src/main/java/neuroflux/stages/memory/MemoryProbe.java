@@ -334,7 +334,7 @@ public final class MemoryProbe implements PeakMemoryMeter {
         return field(Files.readAllLines(status), field);
     }
 
-    private static long field(List<String> lines, String field) {
+    static long field(List<String> lines, String field) {
         for (String line : lines) {
             if (line.startsWith(field + ":")) {
                 String value = line.substring(field.length() + 1).trim();

@@ -45,19 +45,13 @@ public final class MemoryTrace {
             while (true) {
                 List<String> status = Files.readAllLines(STATUS);
                 w.write(String.format(Locale.ROOT, "%d\t%d\t%d\t%d\t%s%n", (System.nanoTime() - start) / 1_000_000,
-                        kib(status, "VmRSS"), kib(status, "RssAnon"), kib(status, "RssFile"), phase));
+                        MemoryProbe.field(status, "VmRSS"), MemoryProbe.field(status, "RssAnon"),
+                        MemoryProbe.field(status, "RssFile"), phase));
                 w.flush();
                 Thread.sleep(PERIOD_MILLIS);
             }
         } catch (IOException | InterruptedException | RuntimeException e) {
             // a diagnostic only: the run goes on without it
         }
-    }
-
-    private static long kib(List<String> status, String field) {
-        for (String line : status) {
-            if (line.startsWith(field + ":")) return Long.parseLong(line.replaceAll("[^0-9]", ""));
-        }
-        return -1;
     }
 }

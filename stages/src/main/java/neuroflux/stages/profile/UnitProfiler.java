@@ -11,6 +11,7 @@ import neuroflux.stages.block.HeadedNetwork;
 import neuroflux.stages.block.UnitStep;
 import neuroflux.stages.compile.Optimizer;
 import neuroflux.stages.heads.Head;
+import neuroflux.stages.memory.MemoryCategory;
 import neuroflux.stages.memory.PeakMeasurement;
 import neuroflux.stages.memory.PeakMemoryMeter;
 import neuroflux.stages.plan.MemoryCurve;
@@ -223,8 +224,10 @@ public final class UnitProfiler {
         unitStep(net, 0, settings.smallBatch(), 1, new LinkedHashSet<>(), new boolean[1], new String[1]);
         for (int k = 0; k < net.size(); k++) {
             int unitIndex = k;
-            MemoryLine predicted = predictedLine(b -> UnitStep.compile(net, unitIndex, b, !net.isLast(unitIndex),
-                    settings.optimizer()));
+            // compiled once at batch 1 for both the predicted line and the state, which no batch changes
+            UnitStep atOne = UnitStep.compile(net, k, 1, !net.isLast(k), settings.optimizer());
+            MemoryLine predicted = predictedLine(b -> b == 1 ? atOne
+                    : UnitStep.compile(net, unitIndex, b, !net.isLast(unitIndex), settings.optimizer()));
             int second = secondBatch(predicted);
             StepFigures small = unitStep(net, k, settings.smallBatch(), settings.timedSteps(), notes, measuredAll,
                     method);
@@ -254,7 +257,7 @@ public final class UnitProfiler {
                     net.outputBytesPerSample(k), predicted, points,
                     StepTime.fromTwoSteps(small.batch, small.stepSeconds, large.batch, large.stepSeconds),
                     StepTime.fromTwoSteps(small.batch, cacheSmall, large.batch, cacheLarge),
-                    stateBytes(UnitStep.compile(net, k, 1, !net.isLast(k), settings.optimizer()))));
+                    stateBytes(atOne)));
         }
         BackpropFigures backprop = backprop(net, notes, measuredAll, method);
         boolean measured = measuredAll[0];
@@ -274,16 +277,15 @@ public final class UnitProfiler {
         return (int) Math.clamp(batch + more, 1, cap);
     }
 
-    /** The lowest line through the static peak at batch 1 that is at or above the peaks at the other batches. */
     /** The step's parameters, optimizer state and running statistics: resident all through a step. */
     static long stateBytes(UnitStep step) {
         var resident = step.staticPlan().residentByCategory();
-        return java.util.stream.Stream.of(neuroflux.stages.memory.MemoryCategory.PARAMETERS,
-                neuroflux.stages.memory.MemoryCategory.OPTIMIZER_STATE,
-                neuroflux.stages.memory.MemoryCategory.RUNNING_STATISTICS)
+        return java.util.stream.Stream.of(MemoryCategory.PARAMETERS, MemoryCategory.OPTIMIZER_STATE,
+                        MemoryCategory.RUNNING_STATISTICS)
                 .mapToLong(c -> resident.getOrDefault(c, 0L)).sum();
     }
 
+    /** The lowest line through the static peak at batch 1 that is at or above the peaks at the other batches. */
     private MemoryLine predictedLine(java.util.function.IntFunction<UnitStep> compile) {
         List<Integer> batches = new ArrayList<>();
         for (int b = 1; b < settings.predictionBatch(); b *= 2) batches.add(b);
