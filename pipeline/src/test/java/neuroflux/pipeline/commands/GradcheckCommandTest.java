@@ -17,9 +17,7 @@ class GradcheckCommandTest {
 
     @Test
     void vggFixturePasses() {
-        Path dir = Fixtures.dir("vgg-small-fmnist");
-        RunCommandTest.Outcome r = RunCommandTest.neuroflux("gradcheck", dir.resolve("model.onnx").toString(),
-                "--reference", dir.resolve("train_step").toString(), "--threads", "1");
+        RunCommandTest.Outcome r = gradcheckFixture("vgg-small-fmnist", "--threads", "1");
         assertEquals(0, r.status(), r.out() + r.err());
         assertTrue(r.out().contains("all within tolerance"), r.out());
         assertTrue(r.out().contains("worst gradient: "), r.out());
@@ -27,18 +25,14 @@ class GradcheckCommandTest {
 
     @Test
     void mobileNetFixturePassesRoundingAsPyTorch() {
-        Path dir = Fixtures.dir("mobilenetv2-w025-cifar");
-        RunCommandTest.Outcome r = RunCommandTest.neuroflux("gradcheck", dir.resolve("model.onnx").toString(),
-                "--reference", dir.resolve("train_step").toString(), "--threads", "1");
+        RunCommandTest.Outcome r = gradcheckFixture("mobilenetv2-w025-cifar", "--threads", "1");
         assertEquals(0, r.status(), r.out() + r.err());
         assertTrue(r.out().contains("all within tolerance"), r.out());
     }
 
     @Test
     void anUnknownRoundingIsBadInput() {
-        Path dir = Fixtures.dir("vgg-small-fmnist");
-        RunCommandTest.Outcome r = RunCommandTest.neuroflux("gradcheck", dir.resolve("model.onnx").toString(),
-                "--reference", dir.resolve("train_step").toString(), "--rounding", "fast");
+        RunCommandTest.Outcome r = gradcheckFixture("vgg-small-fmnist", "--rounding", "fast");
         assertEquals(2, r.status(), r.out() + r.err());
         assertTrue(r.err().contains("--rounding must be pytorch or native"), r.err());
     }
@@ -78,5 +72,14 @@ class GradcheckCommandTest {
         assertEquals(2, r.status());
         assertTrue(r.err().contains("no reference folder"), r.err());
         assertEquals(1, r.err().strip().lines().count());
+    }
+
+    /** gradcheck of a fixture's model against its own train_step reference, with further options. */
+    private static RunCommandTest.Outcome gradcheckFixture(String fixture, String... options) {
+        Path dir = Fixtures.dir(fixture);
+        java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of("gradcheck",
+                dir.resolve("model.onnx").toString(), "--reference", dir.resolve("train_step").toString()));
+        args.addAll(java.util.List.of(options));
+        return RunCommandTest.neuroflux(args.toArray(String[]::new));
     }
 }
