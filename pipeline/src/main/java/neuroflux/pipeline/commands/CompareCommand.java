@@ -21,11 +21,18 @@ import org.apache.commons.cli.Options;
  * runs the methods one after another with the same options (data, split, seed, budget, epochs, optimizer,
  * schedule), each as {@code train --method M --out DIR/M}, then measures each written model's inference
  * throughput and writes compare.json, compare.md and accuracy-vs-time.svg.
+ *
+ * <p>A comparison runs for hours, so a stopped one is not started over: each method's folder records the train
+ * arguments it was started with, and a method whose folder already holds a finished run (its report.json) with the
+ * same arguments is read, not trained again. A folder holding a run with other arguments is refused rather than
+ * overwritten.
  */
 public final class CompareCommand implements Command {
     static final String DEFAULT_METHODS = "bp,bp-checkpoint,ll,neuroflux";
     /** Options of compare's own, not passed on to train. */
     private static final List<String> OWN = List.of("methods", "target-accuracy", "out", "method");
+    /** The train arguments a method's run was started with, one per line, in the method's folder. */
+    static final String ARGUMENTS_FILE = "compare-arguments.txt";
 
     @Override
     public String name() {
@@ -82,13 +89,28 @@ public final class CompareCommand implements Command {
         RuntimeOptions runtime = CommonOptions.runtime(line);
         List<CompareReport.Row> rows = new ArrayList<>();
         java.util.Map<String, String> refused = new java.util.LinkedHashMap<>();
+        // every method's folder is checked before any trains: a refusal comes first, not after hours of training
+        java.util.Map<String, String[]> argumentsOf = new java.util.LinkedHashMap<>();
+        java.util.Set<String> done = new java.util.HashSet<>();
+        for (String method : methods) {
+            String[] arguments = trainArguments(line, method, dir.resolve(method));
+            argumentsOf.put(method, arguments);
+            if (finished(dir.resolve(method), arguments)) done.add(method);
+        }
         for (String method : methods) {
             Path methodDir = dir.resolve(method);
             err.printf("== compare: %s -> %s%n", method, methodDir);
-            CommandLine trainLine = new DefaultParser().parse(new TrainCommand().options(),
-                    trainArguments(line, method, methodDir));
+            String[] arguments = argumentsOf.get(method);
             try {
-                BudgetedTraining.run(method, trainLine, out, err);
+                if (done.contains(method)) {
+                    err.printf("compare: %s already finished in %s with the same arguments: its report is read, not"
+                            + " trained again%n", method, methodDir);
+                } else {
+                    Files.createDirectories(methodDir);
+                    Files.writeString(methodDir.resolve(ARGUMENTS_FILE), String.join("\n", arguments) + "\n");
+                    CommandLine trainLine = new DefaultParser().parse(new TrainCommand().options(), arguments);
+                    BudgetedTraining.run(method, trainLine, out, err);
+                }
             } catch (neuroflux.stages.plan.BudgetTooSmallException e) {
                 // a method that cannot train under the budget is a result of the comparison, not its end
                 err.printf("compare: %s does not fit: %s%n", method, e.getMessage());
@@ -106,6 +128,30 @@ public final class CompareCommand implements Command {
         out.print(CompareReport.markdown(rows, refused, goal, budget));
         err.printf("wrote compare.json, compare.md and accuracy-vs-time.svg in %s%n", dir);
         return 0;
+    }
+
+    /**
+     * Whether the method's folder holds a finished run started with these arguments (to be read, not trained
+     * again). A folder whose run was started with other arguments, or a finished run compare did not start, is
+     * refused: training there would overwrite a user's work. A folder with no run, or a stopped run with the same
+     * arguments (which train continues where it can), is not finished.
+     */
+    static boolean finished(Path methodDir, String[] arguments) throws java.io.IOException {
+        Path recorded = methodDir.resolve(ARGUMENTS_FILE);
+        boolean reported = Files.isRegularFile(methodDir.resolve("report.json"));
+        if (!Files.isRegularFile(recorded)) {
+            if (reported) {
+                throw new BadInputException(methodDir + " already holds a finished run that compare did not start:"
+                        + " give another --out, or move that folder away");
+            }
+            return false;
+        }
+        List<String> before = Files.readAllLines(recorded);
+        if (!before.equals(List.of(arguments))) {
+            throw new BadInputException(methodDir + " holds a run started with other arguments (" + String.join(" ",
+                    before) + "): give another --out, or move that folder away");
+        }
+        return reported;
     }
 
     /** compare's arguments as one method's train arguments: the same options, that method, its own folder. */

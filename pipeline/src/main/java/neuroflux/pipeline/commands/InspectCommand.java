@@ -169,8 +169,9 @@ public final class InspectCommand implements Command {
         root.put("params", TrainableParameters.count(model));
         HeadWidthRule.Adaptive rule = HeadWidthRule.adaptive();
         root.put("head_rule", String.format(java.util.Locale.ROOT, "adaptive: %d to %d filters in steps of %d, the"
-                + " head's activation memory at most %.2f of its unit's", rule.min(), rule.max(), rule.multiple(),
-                rule.fraction()));
+                + " head's activation memory at most %.2f of its unit's and its convolution's multiply-adds at most"
+                + " %.2f of its unit's", rule.min(), rule.max(), rule.multiple(), rule.fraction(),
+                rule.computeFraction()));
         ArrayNode units = root.putArray("units");
         for (int k = 0; k < partition.size(); k++) {
             Unit u = partition.unit(k);
@@ -217,6 +218,8 @@ public final class InspectCommand implements Command {
             o.set("grid", Json.array(p.gridHeight(), p.gridWidth()));
             o.put("params", h.parameterCount());
             o.put("unit_activation_bytes_per_sample", net.unitActivationBytesPerSample(k));
+            o.put("multiply_adds_per_sample", h.multiplyAddsPerSample());
+            o.put("unit_multiply_adds_per_sample", net.unitMultiplyAddsPerSample(k));
         }
         o.put("exit_params", net.exitParameters(k));
         return o;

@@ -63,6 +63,33 @@ class CompareCommandTest {
     }
 
     @Test
+    void aFinishedMethodIsReadNotTrainedAgainAndOtherArgumentsAreRefused() throws Exception {
+        String model = TinyCnn.write(dir).toString();
+        Path out = dir.resolve("cmp");
+        String[] args = {"compare", model, "--data", "synthetic", "--limit-train", "128", "--budget", "64MiB",
+                "--epochs", "1", "--batch-cap", "32", "--threads", "1", "--methods", "bp", "--out", out.toString()};
+        Run first = run(args);
+        assertEquals(0, first.status(), first.err());
+        Path report = out.resolve("bp").resolve("report.json");
+        String written = Files.readString(report);
+        java.nio.file.attribute.FileTime when = Files.getLastModifiedTime(report);
+
+        Run again = run(args);
+        assertEquals(0, again.status(), again.err());
+        assertTrue(again.err().contains("bp already finished"), again.err());
+        assertEquals(written, Files.readString(report));
+        assertEquals(when, Files.getLastModifiedTime(report), "the finished run was not trained again");
+        assertTrue(Files.isRegularFile(out.resolve("compare.md")));
+
+        String[] other = args.clone();
+        other[9] = "2"; // --epochs 2
+        Run refused = run(other);
+        assertEquals(2, refused.status(), refused.err());
+        assertTrue(refused.err().contains("other arguments"), refused.err());
+        assertEquals(written, Files.readString(report), "the earlier run is kept");
+    }
+
+    @Test
     void anUnknownMethodIsBadInput() {
         Run r = run("compare", "m.onnx", "--budget", "64MiB", "--methods", "bp,sgd", "--out", dir.toString());
         assertEquals(2, r.status(), r.err());

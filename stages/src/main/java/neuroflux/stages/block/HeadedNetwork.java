@@ -13,6 +13,7 @@ import neuroflux.onnx.ValueInfo;
 import neuroflux.onnx.shapes.ShapeInference;
 import neuroflux.stages.heads.AuxiliaryHeads;
 import neuroflux.stages.heads.Head;
+import neuroflux.stages.heads.UnitCost;
 import neuroflux.stages.importer.ImportedModel;
 import neuroflux.stages.memory.StaticMemoryPlan;
 import neuroflux.stages.models.TrainableParameters;
@@ -40,11 +41,13 @@ public final class HeadedNetwork {
     private final List<Head> heads;
     private final List<Segment> exits;
     private final long[] unitActivationBytesPerSample;
+    private final long[] unitMultiplyAddsPerSample;
     /** The model at batch size 1, every shape inferred: where per-sample shapes are read. */
     private final Graph atOne;
 
     private HeadedNetwork(ImportedModel model, Partition partition, Graph graph, List<Head> heads,
-                          List<Segment> exits, long[] unitActivationBytesPerSample, Graph atOne) {
+                          List<Segment> exits, long[] unitActivationBytesPerSample, long[] unitMultiplyAddsPerSample,
+                          Graph atOne) {
         this.model = model;
         this.atOne = atOne;
         this.partition = partition;
@@ -52,11 +55,12 @@ public final class HeadedNetwork {
         this.heads = heads;
         this.exits = exits;
         this.unitActivationBytesPerSample = unitActivationBytesPerSample;
+        this.unitMultiplyAddsPerSample = unitMultiplyAddsPerSample;
     }
 
     /**
      * Partitions the model and appends a head after every unit but the last, as wide as {@code heads}' rule gives
-     * for the unit's forward activation memory per sample.
+     * for the unit's forward activation memory and multiply-adds per sample.
      */
     public static HeadedNetwork build(ImportedModel model, AuxiliaryHeads heads) {
         Graph graph = model.graph().copy();
@@ -66,20 +70,23 @@ public final class HeadedNetwork {
         List<Head> appended = new ArrayList<>();
         List<Segment> exits = new ArrayList<>();
         long[] activation = new long[n];
+        long[] multiplyAdds = new long[n];
         for (int k = 0; k < n; k++) {
             Unit u = partition.unit(k);
             activation[k] = forwardActivationBytes(u.segment(), atOne);
+            multiplyAdds[k] = forwardMultiplyAdds(u.segment(), atOne);
             if (k == n - 1) {
                 appended.add(null);
                 exits.add(partition.classifier().segment());
                 continue;
             }
             long[] shape = Shapes.withBatch(atOne.shapeOf(u.outputName()), -1);
-            Head h = heads.append(graph, headName(u), u.outputName(), shape, model.classes(), activation[k]);
+            Head h = heads.append(graph, headName(u), u.outputName(), shape, model.classes(),
+                    new UnitCost(activation[k], multiplyAdds[k]));
             appended.add(h);
             exits.add(headSegment(graph, h));
         }
-        return new HeadedNetwork(model, partition, graph, appended, exits, activation, atOne);
+        return new HeadedNetwork(model, partition, graph, appended, exits, activation, multiplyAdds, atOne);
     }
 
     static String headName(Unit u) {
@@ -111,6 +118,47 @@ public final class HeadedNetwork {
             }
         }
         return bytes;
+    }
+
+    /**
+     * The multiply-adds of a unit's forward pass per sample: each convolution's output elements times its kernel
+     * (input channels per group times the kernel's spatial size), each matrix product's output elements times its
+     * inner dimension. Element-wise work is left out: a head bounded by this is bounded against the unit's heavy
+     * arithmetic. Read from the model's shapes at batch size 1; a node whose shapes are unknown counts nothing.
+     */
+    static long forwardMultiplyAdds(Segment unit, Graph atOne) {
+        long total = 0;
+        for (Node node : unit.nodes()) {
+            String op = node.opType();
+            if (!op.equals("Conv") && !op.equals("ConvTranspose") && !op.equals("Gemm") && !op.equals("MatMul")) {
+                continue;
+            }
+            long[] out = atOne.shapeOf(node.outputs().get(0));
+            long[] second = node.inputs().size() > 1 ? atOne.shapeOf(node.inputs().get(1)) : null;
+            if (!Shapes.isKnown(out) || !Shapes.isKnown(second)) continue;
+            long inner;
+            if (op.equals("Conv")) {
+                inner = Shapes.size(second) / second[0]; // weight [M, C/group, k...]: one output's kernel
+            } else if (op.equals("ConvTranspose")) {
+                inner = Shapes.size(second) / second[0]; // weight [C, M/group, k...]: each input feeds this many
+                long[] in = atOne.shapeOf(node.inputs().get(0));
+                if (!Shapes.isKnown(in)) continue;
+                total += Shapes.size(in) * inner;
+                continue;
+            } else if (op.equals("Gemm")) {
+                boolean transB = node.intAttr("transB", 0) == 1;
+                inner = transB ? second[second.length - 1] : second[0];
+            } else {
+                inner = second.length == 1 ? second[0] : second[second.length - 2];
+            }
+            total += Shapes.size(out) * inner;
+        }
+        return total;
+    }
+
+    /** Unit k's forward multiply-adds per sample, which its head's compute is kept a fraction of. */
+    public long unitMultiplyAddsPerSample(int k) {
+        return unitMultiplyAddsPerSample[k];
     }
 
     public ImportedModel model() {

@@ -37,11 +37,11 @@ public final class AuxiliaryHeads {
      * Appends a head reading {@code unitOutput}, whose shape is {@code unitOutputShape} ({@code [N, C, H, W]}, N may
      * be unknown), and returns what it added. The head's values get their shapes in the graph's value infos.
      *
-     * @param unitActivationBytesPerSample the unit's activation memory per sample, which the adaptive width rule
-     *        keeps the head's a fraction of
+     * @param unit the unit's activation memory and multiply-adds per sample, which the adaptive width rule keeps
+     *        the head's a fraction of
      */
     public Head append(Graph graph, String headName, String unitOutput, long[] unitOutputShape, int classes,
-                       long unitActivationBytesPerSample) {
+                       UnitCost unit) {
         if (unitOutputShape.length != 4 || unitOutputShape[1] < 1 || unitOutputShape[2] < 1 || unitOutputShape[3] < 1) {
             throw new IllegalArgumentException("a head needs a unit output of known shape [N, C, H, W], and '"
                     + unitOutput + "' has " + java.util.Arrays.toString(unitOutputShape));
@@ -55,7 +55,7 @@ public final class AuxiliaryHeads {
         long c = unitOutputShape[1];
         long h = unitOutputShape[2];
         long w = unitOutputShape[3];
-        int f = widthRule.filters(c, h, w, unitActivationBytesPerSample);
+        int f = widthRule.filters(c, h, w, unit);
         HeadPooling pooling = HeadPooling.of(h, w);
         long features = f * pooling.gridCells();
         Random random = new Random(seed * 1_000_003L + headName.hashCode());
@@ -109,8 +109,9 @@ public final class AuxiliaryHeads {
         long count = 0;
         for (String p : parameters) count += graph.initializers().get(p).size();
         long activation = f * HeadWidthRule.activationBytesPerSamplePerFilter(h, w);
+        long multiplyAdds = f * HeadWidthRule.convolutionMultiplyAddsPerFilter(c, h, w) + features * classes;
         return new Head(headName, unitOutput, logits, f, pooling, parameters, List.of(bnMean, bnVar), count,
-                activation);
+                activation, multiplyAdds);
     }
 
     private static void declare(Graph graph, String value, long[] shape) {

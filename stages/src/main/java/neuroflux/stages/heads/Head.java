@@ -15,10 +15,11 @@ import java.util.List;
  * @param runningStatisticNames its batch-norm running mean and variance (state, not parameters)
  * @param parameterCount the number of trainable parameters (running statistics not included)
  * @param activationBytesPerSample its activation memory per sample as the width rule counts it (predicted)
+ * @param multiplyAddsPerSample its forward multiply-adds per sample (convolution and classifier)
  */
 public record Head(String name, String input, String logits, int filters, HeadPooling pooling,
                    List<String> parameterNames, List<String> runningStatisticNames, long parameterCount,
-                   long activationBytesPerSample) {
+                   long activationBytesPerSample, long multiplyAddsPerSample) {
     public Head {
         parameterNames = List.copyOf(parameterNames);
         runningStatisticNames = List.copyOf(runningStatisticNames);
@@ -26,6 +27,7 @@ public record Head(String name, String input, String logits, int filters, HeadPo
 
     public String describe() {
         return "head " + name + " on " + input + ": " + filters + " filters, " + parameterCount + " parameters, "
-                + pooling.gridHeight() + "x" + pooling.gridWidth() + " grid";
+                + multiplyAddsPerSample + " multiply-adds per sample, " + pooling.gridHeight() + "x"
+                + pooling.gridWidth() + " grid";
     }
 }

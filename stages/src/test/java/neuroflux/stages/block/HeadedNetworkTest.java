@@ -54,6 +54,16 @@ class HeadedNetworkTest {
     }
 
     @Test
+    void countsEachUnitsMultiplyAddsFromItsConvolutions() {
+        // unit0: 3x3 convolution from 1 to 4 channels at 8x8; unit1: from 4 to 8 channels at 4x4
+        assertEquals(4L * 9 * 64, net.unitMultiplyAddsPerSample(0));
+        assertEquals(8L * 4 * 9 * 16, net.unitMultiplyAddsPerSample(1));
+        // the head on unit0's 4x4x4 output: its convolution and its classifier on the pooled 2x2 grid
+        int f = net.head(0).filters();
+        assertEquals(f * 4L * 9 * 16 + f * 4L * 4, net.head(0).multiplyAddsPerSample());
+    }
+
+    @Test
     void theLastExitModelComputesWhatTheModelComputes() {
         Tensor x = randomBatch(3);
         Graph whole = model.graph().copy();

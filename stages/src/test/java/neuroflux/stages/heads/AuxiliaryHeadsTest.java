@@ -39,7 +39,7 @@ class AuxiliaryHeadsTest {
     void theHeadRunsInOnnxRuntimeAndGivesOneRowOfLogitsPerSample(long c, long h, long w) {
         Graph g = unitGraph(-1, c, h, w);
         Head head = new AuxiliaryHeads(HeadWidthRule.adaptive(), 1)
-                .append(g, "head0", "x", new long[] {-1, c, h, w}, 10, 3 * c * h * w * 4);
+                .append(g, "head0", "x", new long[] {-1, c, h, w}, 10, new UnitCost(3 * c * h * w * 4, 9 * c * c * h * w));
         g.outputs().add(g.info(head.logits()));
         try (OrtSession s = OrtSession.open(g, RuntimeOptions.cpu(1))) {
             Tensor logits = s.run(Map.of("x", randomInput(3, c, h, w, 5))).get(head.logits());
@@ -53,7 +53,7 @@ class AuxiliaryHeadsTest {
     void poolingAveragesOnlyRealCellsOnOddMaps() {
         Graph g = unitGraph(2, 4, 7, 7);
         Head head = new AuxiliaryHeads(new HeadWidthRule.Fixed(8), 3).append(g, "h", "x", new long[] {2, 4, 7, 7},
-                5, 0);
+                5, new UnitCost(0, 0));
         g.outputs().add(g.info("h.relu"));
         g.outputs().add(g.info("h.pool"));
         try (OrtSession s = OrtSession.open(g, RuntimeOptions.cpu(1))) {
@@ -86,7 +86,7 @@ class AuxiliaryHeadsTest {
     void reportsItsParametersAndNamesThemAfterItself() {
         Graph g = unitGraph(2, 16, 8, 8);
         Head head = new AuxiliaryHeads(new HeadWidthRule.Fixed(24), 1).append(g, "unit3.head", "x",
-                new long[] {2, 16, 8, 8}, 10, 0);
+                new long[] {2, 16, 8, 8}, 10, new UnitCost(0, 0));
         // conv 24*16*9, bn scale+bias 2*24, classifier 10*(24*2*2) + 10
         assertEquals(24 * 16 * 9 + 2 * 24 + 10 * 96 + 10, head.parameterCount());
         long counted = head.parameterNames().stream().mapToLong(p -> g.initializers().get(p).size()).sum();
@@ -95,6 +95,8 @@ class AuxiliaryHeadsTest {
         assertEquals(List.of("unit3.head.bn.running_mean", "unit3.head.bn.running_var"),
                 head.runningStatisticNames());
         assertEquals(24 * (3 * 64 + 4) * 4, head.activationBytesPerSample());
+        // its 3x3 convolution on 16x8x8 and its classifier on 24x2x2 features
+        assertEquals(24L * 16 * 9 * 64 + 96 * 10, head.multiplyAddsPerSample());
     }
 
     @Test
@@ -113,7 +115,7 @@ class AuxiliaryHeadsTest {
 
     private static float[] convWeights(long seed, String name) {
         Graph g = unitGraph(1, 64, 4, 4);
-        new AuxiliaryHeads(new HeadWidthRule.Fixed(64), seed).append(g, name, "x", new long[] {1, 64, 4, 4}, 10, 0);
+        new AuxiliaryHeads(new HeadWidthRule.Fixed(64), seed).append(g, name, "x", new long[] {1, 64, 4, 4}, 10, new UnitCost(0, 0));
         return g.initializers().get(name + ".conv.weight").floats();
     }
 }
