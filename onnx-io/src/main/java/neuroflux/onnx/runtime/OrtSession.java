@@ -155,17 +155,20 @@ public final class OrtSession implements AutoCloseable {
     /** Runs the graph on host tensors and returns every graph output as a host tensor. */
     public Map<String, Tensor> run(Map<String, Tensor> inputs) {
         Map<String, OnnxTensor> ort = new LinkedHashMap<>();
-        try {
-            for (var e : inputs.entrySet()) ort.put(e.getKey(), OrtTensors.toOrt(env, e.getValue()));
-            try (Result r = session.run(ort)) {
-                Map<String, Tensor> out = new LinkedHashMap<>();
-                for (var e : r) out.put(e.getKey(), OrtTensors.fromOrt((OnnxTensor) e.getValue()));
-                return out;
+        // the inputs' native copies are freed when the run ends, not when a collection clears them
+        try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
+            try {
+                for (var e : inputs.entrySet()) ort.put(e.getKey(), OrtTensors.toOrt(env, e.getValue(), arena));
+                try (Result r = session.run(ort)) {
+                    Map<String, Tensor> out = new LinkedHashMap<>();
+                    for (var e : r) out.put(e.getKey(), OrtTensors.fromOrt((OnnxTensor) e.getValue()));
+                    return out;
+                }
+            } catch (OrtException e) {
+                throw new IllegalStateException("ONNX Runtime failed: " + e.getMessage(), e);
+            } finally {
+                ort.values().forEach(OnnxTensor::close);
             }
-        } catch (OrtException e) {
-            throw new IllegalStateException("ONNX Runtime failed: " + e.getMessage(), e);
-        } finally {
-            ort.values().forEach(OnnxTensor::close);
         }
     }
 

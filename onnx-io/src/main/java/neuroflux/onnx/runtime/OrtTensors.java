@@ -20,6 +20,18 @@ public final class OrtTensors {
         return OnnxTensor.createTensor(env, direct, t.shape(), javaType(t.type()));
     }
 
+    /**
+     * The same copy in memory of {@code arena}, freed when the arena closes rather than when a garbage collection
+     * happens to clear a direct buffer. For inputs of one run: a buffer per call that waits for the collector stays
+     * resident, and thousands of evaluation batches left tens of MiB in the next epoch's measured peak. The tensor
+     * must be closed before the arena.
+     */
+    public static OnnxTensor toOrt(OrtEnvironment env, Tensor t, java.lang.foreign.Arena arena) throws OrtException {
+        ByteBuffer direct = arena.allocate(Math.max(1, t.byteSize()), 64).asByteBuffer().order(ByteOrder.nativeOrder());
+        direct.put(t.bytes()).flip();
+        return OnnxTensor.createTensor(env, direct, t.shape(), javaType(t.type()));
+    }
+
     public static Tensor fromOrt(OnnxTensor t) {
         TensorInfo info = t.getInfo();
         DataType type = switch (info.type) {
