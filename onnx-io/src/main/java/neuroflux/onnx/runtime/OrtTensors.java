@@ -15,9 +15,7 @@ public final class OrtTensors {
     private OrtTensors() {}
 
     public static OnnxTensor toOrt(OrtEnvironment env, Tensor t) throws OrtException {
-        ByteBuffer direct = ByteBuffer.allocateDirect((int) t.byteSize()).order(ByteOrder.nativeOrder());
-        direct.put(t.bytes()).flip();
-        return OnnxTensor.createTensor(env, direct, t.shape(), javaType(t.type()));
+        return copyInto(env, t, ByteBuffer.allocateDirect((int) t.byteSize()));
     }
 
     /**
@@ -27,8 +25,12 @@ public final class OrtTensors {
      * must be closed before the arena.
      */
     public static OnnxTensor toOrt(OrtEnvironment env, Tensor t, java.lang.foreign.Arena arena) throws OrtException {
-        ByteBuffer direct = arena.allocate(Math.max(1, t.byteSize()), 64).asByteBuffer().order(ByteOrder.nativeOrder());
-        direct.put(t.bytes()).flip();
+        return copyInto(env, t, arena.allocate(Math.max(1, t.byteSize()), 64).asByteBuffer());
+    }
+
+    /** Copies {@code t} into native memory {@code direct} and wraps it, without a further copy, as a tensor. */
+    private static OnnxTensor copyInto(OrtEnvironment env, Tensor t, ByteBuffer direct) throws OrtException {
+        direct.order(ByteOrder.nativeOrder()).put(t.bytes()).flip();
         return OnnxTensor.createTensor(env, direct, t.shape(), javaType(t.type()));
     }
 

@@ -40,22 +40,20 @@ public final class HeadedNetwork {
     private final Graph graph;
     private final List<Head> heads;
     private final List<Segment> exits;
-    private final long[] unitActivationBytesPerSample;
-    private final long[] unitMultiplyAddsPerSample;
+    /** Each unit's activation memory and multiply-adds per sample, which its head is kept a fraction of. */
+    private final UnitCost[] unitCosts;
     /** The model at batch size 1, every shape inferred: where per-sample shapes are read. */
     private final Graph atOne;
 
     private HeadedNetwork(ImportedModel model, Partition partition, Graph graph, List<Head> heads,
-                          List<Segment> exits, long[] unitActivationBytesPerSample, long[] unitMultiplyAddsPerSample,
-                          Graph atOne) {
+                          List<Segment> exits, UnitCost[] unitCosts, Graph atOne) {
         this.model = model;
         this.atOne = atOne;
         this.partition = partition;
         this.graph = graph;
         this.heads = heads;
         this.exits = exits;
-        this.unitActivationBytesPerSample = unitActivationBytesPerSample;
-        this.unitMultiplyAddsPerSample = unitMultiplyAddsPerSample;
+        this.unitCosts = unitCosts;
     }
 
     /**
@@ -69,24 +67,22 @@ public final class HeadedNetwork {
         int n = partition.size();
         List<Head> appended = new ArrayList<>();
         List<Segment> exits = new ArrayList<>();
-        long[] activation = new long[n];
-        long[] multiplyAdds = new long[n];
+        UnitCost[] costs = new UnitCost[n];
         for (int k = 0; k < n; k++) {
             Unit u = partition.unit(k);
-            activation[k] = forwardActivationBytes(u.segment(), atOne);
-            multiplyAdds[k] = forwardMultiplyAdds(u.segment(), atOne);
+            costs[k] = new UnitCost(forwardActivationBytes(u.segment(), atOne),
+                    forwardMultiplyAdds(u.segment(), atOne));
             if (k == n - 1) {
                 appended.add(null);
                 exits.add(partition.classifier().segment());
                 continue;
             }
             long[] shape = Shapes.withBatch(atOne.shapeOf(u.outputName()), -1);
-            Head h = heads.append(graph, headName(u), u.outputName(), shape, model.classes(),
-                    new UnitCost(activation[k], multiplyAdds[k]));
+            Head h = heads.append(graph, headName(u), u.outputName(), shape, model.classes(), costs[k]);
             appended.add(h);
             exits.add(headSegment(graph, h));
         }
-        return new HeadedNetwork(model, partition, graph, appended, exits, activation, multiplyAdds, atOne);
+        return new HeadedNetwork(model, partition, graph, appended, exits, costs, atOne);
     }
 
     static String headName(Unit u) {
@@ -158,7 +154,7 @@ public final class HeadedNetwork {
 
     /** Unit k's forward multiply-adds per sample, which its head's compute is kept a fraction of. */
     public long unitMultiplyAddsPerSample(int k) {
-        return unitMultiplyAddsPerSample[k];
+        return unitCosts[k].multiplyAddsPerSample();
     }
 
     public ImportedModel model() {
@@ -198,7 +194,7 @@ public final class HeadedNetwork {
 
     /** The forward activation bytes per sample of unit k that the head width rule saw. */
     public long unitActivationBytesPerSample(int k) {
-        return unitActivationBytesPerSample[k];
+        return unitCosts[k].activationBytesPerSample();
     }
 
     /** Unit k and its exit, from the unit's input to the exit's logits. */
