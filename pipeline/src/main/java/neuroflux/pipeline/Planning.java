@@ -68,9 +68,6 @@ public record Planning(Plan plan, int backpropBatch, long smallestBudgetBytes) {
         return Math.max(0, anchored.levelBytes());
     }
 
-    /** Attempts at a lower batch size when a block's measured peak exceeds the usable budget. */
-    public static final int CALIBRATION_ATTEMPTS = 3;
-
     /**
      * A block checked by measurement: the batch it was planned at, the batch it trains at, the measured peak at
      * that batch (unavailable where nothing could be measured), and the planner's prediction at that same batch,
@@ -102,7 +99,7 @@ public record Planning(Plan plan, int backpropBatch, long smallestBudgetBytes) {
     }
 
     /**
-     * One measurement of a block: at the planned batch first, then at each lower one tried.
+     * One measurement of a block: at the planned batch first, then at each other one tried.
      *
      * @param batch the batch measured
      * @param peak the measured peak there
@@ -119,9 +116,8 @@ public record Planning(Plan plan, int backpropBatch, long smallestBudgetBytes) {
     /**
      * Measures each block's peak for real: its unit steps compiled at its batch size, their sessions opened and
      * {@link #VERIFY_STEPS} steps run on random inputs inside the meter (what a block's training holds, without
-     * the data loading around it). Where the peak exceeds the usable budget, the batch is lowered in proportion to
-     * the measured bytes per sample above the block's predicted bytes at batch 0 and measured again, up to
-     * {@link #CALIBRATION_ATTEMPTS} times. Each block's prediction at the batch finally measured comes with it.
+     * the data loading around it). Where the peak exceeds the usable budget, the largest batch that fits is searched
+     * for by measuring ({@link BatchSearch}). Each block's prediction at the batch it trains at comes with it.
      */
     public static List<VerifiedBlock> verify(Plan plan, UnitProfiler.Profile profile, HeadedNetwork net,
                                              Optimizer optimizer, RuntimeOptions runtime, PeakMemoryMeter meter,
@@ -132,19 +128,18 @@ public record Planning(Plan plan, int backpropBatch, long smallestBudgetBytes) {
         List<VerifiedBlock> verified = new ArrayList<>();
         for (Block b : plan.blocks()) {
             long fixed = planner.peakAt(units, b.firstUnit(), b.lastUnit(), 0);
-            int batch = b.batch();
+            BatchSearch.Result r = BatchSearch.search(b.batch(),
+                    batch -> measure(b, batch, net, optimizer, runtime, meter, seed), fixed, usable,
+                    BatchSearch.MAX_MEASUREMENTS);
             List<Attempt> attempts = new ArrayList<>();
-            PeakMeasurement peak = measure(b, batch, net, optimizer, runtime, meter, seed);
-            attempts.add(new Attempt(batch, peak, planner.peakAt(units, b.firstUnit(), b.lastUnit(), batch)));
-            for (int attempt = 0; attempt < CALIBRATION_ATTEMPTS && peak.available() && peak.bytes() > usable
-                    && batch > 1; attempt++) {
-                double perSample = Math.max(1, (peak.bytes() - fixed) / (double) batch);
-                int lower = (int) Math.floor((usable - fixed) / perSample);
-                batch = Math.max(1, Math.min(batch - 1, lower));
-                peak = measure(b, batch, net, optimizer, runtime, meter, seed);
-                attempts.add(new Attempt(batch, peak, planner.peakAt(units, b.firstUnit(), b.lastUnit(), batch)));
+            for (BatchSearch.Measured m : r.measurements()) {
+                attempts.add(new Attempt(m.batch(), m.peak(),
+                        planner.peakAt(units, b.firstUnit(), b.lastUnit(), m.batch())));
             }
-            verified.add(new VerifiedBlock(b, batch, peak, attempts.getLast().predictedPeakBytes(), attempts));
+            int batch = r.batch();
+            PeakMeasurement peak = r.peak();
+            long predicted = planner.peakAt(units, b.firstUnit(), b.lastUnit(), batch);
+            verified.add(new VerifiedBlock(b, batch, peak, predicted, attempts));
         }
         return verified;
     }

@@ -191,6 +191,7 @@ public final class BaselineTrainer {
             err.printf("verifying batch %d: a few real steps inside the memory probe...%n", fixedAndPlanned[1]);
             batch = VerifiedBatch.verify((int) fixedAndPlanned[1], b -> verificationWork(stepsAt.apply(b), net, b),
                     fixedAndPlanned[0], planner.usableBytes(), meter);
+            if (batch.measurements().size() > 1) err.println("measured " + batch.describeMeasurements());
             err.printf("batch %d (planned %d), verified peak %s of %s usable%n", batch.batch(), batch.planned(),
                     batch.peak().describe(), Budget.format(planner.usableBytes()));
         }

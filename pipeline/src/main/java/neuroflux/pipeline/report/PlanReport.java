@@ -54,12 +54,16 @@ public final class PlanReport {
             for (int i = 0; i < measured.size(); i++) {
                 Planning.VerifiedBlock v = measured.get(i);
                 if (v.attempts().size() < 2) continue;
-                StringBuilder line = new StringBuilder("block " + (i + 1) + " measured over the usable budget at");
-                for (Planning.Attempt a : v.attempts().subList(0, v.attempts().size() - 1)) {
-                    line.append(String.format(Locale.ROOT, " batch %d (%s, predicted %s, %s)", a.batch(),
-                            describe(a.peak()), Budget.format(a.predictedPeakBytes()), error(a.predictionError())));
+                StringBuilder line = new StringBuilder("block " + (i + 1) + " measured at");
+                String sep = " ";
+                for (Planning.Attempt a : v.attempts()) {
+                    String fit = a.peak().available() && a.peak().bytes() > s.usableBytes() ? "over" : "within";
+                    line.append(String.format(Locale.ROOT, "%sbatch %d (%s, %s, predicted %s, %s)", sep, a.batch(),
+                            describe(a.peak()), fit, Budget.format(a.predictedPeakBytes()),
+                            error(a.predictionError())));
+                    sep = ", ";
                 }
-                out.println(line.append(", then lowered to ").append(v.batch()));
+                out.println(line.append("; trains at batch ").append(v.batch()));
             }
         }
         out.printf(Locale.ROOT, "end-to-end backprop under the same budget: %s; predicted time of all blocks %.1f s"

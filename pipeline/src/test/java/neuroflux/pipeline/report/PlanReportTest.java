@@ -60,9 +60,9 @@ class PlanReportTest {
         String row = table.lines().filter(l -> l.startsWith("1 ")).findFirst().orElseThrow();
         // planned batch and its prediction, verified batch, the prediction there, the measurement, the error
         assertTrue(row.matches(".*\\b90\\s+180 MiB\\s+80\\s+160 MiB\\s+176 MiB\\s+-9\\.1%.*"), row);
-        assertTrue(table.contains("block 1 measured over the usable budget at batch 90 (190 MiB, predicted 180 MiB,"
-                + " -5.3%), then lowered to 80"), table);
-        assertTrue(!table.contains("block 2 measured over"), "block 2 was measured once: " + table);
+        assertTrue(table.contains("block 1 measured at batch 90 (190 MiB, over, predicted 180 MiB, -5.3%), batch 80"
+                + " (176 MiB, within, predicted 160 MiB, -9.1%); trains at batch 80"), table);
+        assertTrue(!table.contains("block 2 measured"), "block 2 was measured once: " + table);
     }
 
     @Test
