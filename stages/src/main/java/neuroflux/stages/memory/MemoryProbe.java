@@ -71,6 +71,7 @@ public final class MemoryProbe implements PeakMemoryMeter {
         List<String> notes = new ArrayList<>();
         HeapState heapBefore = HeapState.current();
         if (!heapBefore.pinned()) notes.add(heapBefore.advice());
+        if (JitCompiler.optimisingCompilerActive()) notes.add(JitCompiler.advice());
         if (!NativeHeap.trim()) notes.add("malloc_trim is not available, so C heap memory freed earlier and reused"
                 + " by the work may not show");
         long rssBefore;
@@ -192,6 +193,7 @@ public final class MemoryProbe implements PeakMemoryMeter {
             List<String> notes = new ArrayList<>();
             HeapState heapBefore = HeapState.current();
             if (!heapBefore.pinned()) notes.add(heapBefore.advice());
+            if (JitCompiler.optimisingCompilerActive()) notes.add(JitCompiler.advice());
             NativeHeap.trim();
             long highWater;
             long fileBefore;

@@ -105,6 +105,16 @@ class MemoryProbeTest {
     }
 
     @Test
+    void saysWhenTheOptimisingCompilerCanRunDuringTheWork() {
+        // the tests' JVM runs with HotSpot's default compilers (pom.xml's argLine leaves them alone)
+        assertTrue(JitCompiler.optimisingCompilerActive());
+        MemoryProbe probe = MemoryProbe.host();
+        assumeTrue(probe.availability().available(), probe.availability().reason());
+        PeakMeasurement m = probe.measure(() -> {});
+        assertTrue(m.notes().stream().anyMatch(n -> n.contains("-XX:TieredStopAtLevel=1")), m.describe());
+    }
+
+    @Test
     void pinnedMeansAllCommittedAndPreTouched() {
         assertTrue(new HeapState(256 * MIB, 256 * MIB, true).pinned());
         assertFalse(new HeapState(128 * MIB, 256 * MIB, true).pinned());
