@@ -28,17 +28,19 @@ summary="$out/summary.md"
 echo "# neuroflux compare: Fashion-MNIST, $epochs epoch(s) ${limit[*]:-(full training set)}, $threads threads" > "$summary"
 
 # The budget at which backprop's planner line (the larger of the measured and predicted bytes per sample, the
-# measured fixed bytes where there are any; see UnitProfiler) fits exactly BATCH samples, with the planner's 10%
-# margin; each run still verifies its batch by measurement and lowers it where the peak is over.
+# measured fixed bytes where there are any; see UnitProfiler) plus what the process holds at rest after profiling
+# (plan's resident_bytes, which the planner adds to every prediction) fits exactly BATCH samples, with the
+# planner's 10% margin; each run still verifies its batch by measurement and searches for the largest that fits.
 budget_for() {
-  python3 - "$1" "$2" <<'PY'
+  python3 - "$1" "$2" "$3" <<'PY'
 import json, sys
 profile = json.load(open(sys.argv[1]))
+resident = json.load(open(sys.argv[2]))["resident_bytes"]
 bp = profile["backprop"]
 lines = [bp["predicted"]] + ([bp["measured"]] if "measured" in bp else [])
 fixed = (bp.get("measured") or bp["predicted"])["fixed_bytes"]
 per_sample = max(l["bytes_per_sample"] for l in lines)
-print(int((fixed + int(sys.argv[2]) * per_sample) / 0.9) + 1)
+print(int((fixed + resident + int(sys.argv[3]) * per_sample) / 0.9) + 1)
 PY
 }
 
@@ -46,10 +48,11 @@ for model in $models; do
   file="$out/$model-fmnist.onnx"
   ./neuroflux model "$model" --input 1x28x28 --classes 10 --out "$file" >/dev/null
   ./neuroflux profile "$file" --data fashion-mnist --threads "$threads" --json > "$out/$model-profile.json"
+  ./neuroflux plan "$file" --data fashion-mnist --budget 64GiB --threads "$threads" --json > "$out/$model-plan.json"
   for setting in stringent:8 moderate:64; do
     name=${setting%%:*}
     batch=${setting##*:}
-    budget=$(budget_for "$out/$model-profile.json" "$batch")
+    budget=$(budget_for "$out/$model-profile.json" "$out/$model-plan.json" "$batch")
     dir="$out/$model-$name"
     echo "== $model, $name budget $budget bytes (backprop's profile line fits batch $batch)" >&2
     ./neuroflux compare "$file" --data fashion-mnist --budget "$budget" --epochs "$epochs" "${limit[@]}" \
