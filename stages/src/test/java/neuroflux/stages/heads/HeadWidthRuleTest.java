@@ -69,19 +69,22 @@ class HeadWidthRuleTest {
         // memory alone: (0.5 * 652,288) / ((3*196 + 4)*4 = 2,368 B per filter) = 137.7 -> 136 filters
         assertEquals(136, new HeadWidthRule.Adaptive(8, 256, 8, 0.5)
                 .filters(64, 14, 14, new UnitCost(unitBytes, unitMacs)));
-        // per filter the head's convolution does 64*9*196 = 112,896 multiply-adds; half the unit's allows 2 -> min 8
+        // per filter the head's convolution does 64*9*196 = 112,896 multiply-adds; the unit's allow 4 -> min 8
         HeadWidthRule.Adaptive rule = HeadWidthRule.adaptive();
         UnitCost unit = new UnitCost(unitBytes, unitMacs);
         assertEquals(112_896, HeadWidthRule.convolutionMultiplyAddsPerFilter(64, 14, 14));
         assertEquals(8, rule.filters(64, 14, 14, unit));
         assertFalse(rule.meetsComputeFraction(8, 64, 14, 14, unit), "the minimum wins over the bound");
         // its second unit: 64 -> 128 at 14x14 (14,450,688 multiply-adds), output 128x7x7 after pooling:
-        // half of them allow 14,450,688 * 0.5 / (128*9*49 = 56,448) = 128 filters, below the memory bound's 256
+        // they allow 14,450,688 / (128*9*49 = 56,448) = 256 filters, as does the memory bound; half of them 128
         UnitCost second = new UnitCost(3L * 128 * 14 * 14 * 4 + 128L * 49 * 4, 128L * 64 * 9 * 196);
         assertEquals(256, new HeadWidthRule.Adaptive(8, 256, 8, 0.5).filters(128, 7, 7, second));
-        assertEquals(128, rule.filters(128, 7, 7, second));
-        assertTrue(rule.meetsComputeFraction(128, 128, 7, 7, second));
-        assertFalse(rule.meetsComputeFraction(136, 128, 7, 7, second));
+        assertEquals(256, rule.filters(128, 7, 7, second));
+        assertTrue(rule.meetsComputeFraction(256, 128, 7, 7, second));
+        HeadWidthRule.Adaptive half = new HeadWidthRule.Adaptive(8, 256, 8, 0.5, 0.5);
+        assertEquals(128, half.filters(128, 7, 7, second));
+        assertTrue(half.meetsComputeFraction(128, 128, 7, 7, second));
+        assertFalse(half.meetsComputeFraction(136, 128, 7, 7, second));
     }
 
     @Test
