@@ -1,6 +1,5 @@
 package neuroflux.stages.memory;
 
-import com.sun.management.HotSpotDiagnosticMXBean;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryUsage;
 
@@ -21,12 +20,7 @@ public record HeapState(long committedBytes, long maxBytes, boolean preTouched) 
     }
 
     private static boolean alwaysPreTouch() {
-        try {
-            HotSpotDiagnosticMXBean hotspot = ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class);
-            return hotspot != null && Boolean.parseBoolean(hotspot.getVMOption("AlwaysPreTouch").getValue());
-        } catch (IllegalArgumentException notHotSpot) {
-            return false;
-        }
+        return VmOptions.value("AlwaysPreTouch").map(Boolean::parseBoolean).orElse(false);
     }
 
     /** Whether the heap is fully committed and touched, so that it cannot grow into a measurement. */

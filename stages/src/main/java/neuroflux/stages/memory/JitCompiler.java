@@ -1,8 +1,5 @@
 package neuroflux.stages.memory;
 
-import com.sun.management.HotSpotDiagnosticMXBean;
-import java.lang.management.ManagementFactory;
-
 /**
  * The JVM's just-in-time compilers as far as they matter to a host memory measurement. HotSpot's optimising compiler
  * (C2) builds each compilation in native arenas of up to tens of MiB, freed when it ends; a compilation that runs
@@ -16,15 +13,10 @@ public final class JitCompiler {
 
     /** Whether C2 can compile in this JVM: tiered compilation up to level 4, or C2 alone. */
     public static boolean optimisingCompilerActive() {
-        try {
-            HotSpotDiagnosticMXBean hotspot = ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class);
-            if (hotspot == null) return false;
-            boolean tiered = Boolean.parseBoolean(hotspot.getVMOption("TieredCompilation").getValue());
-            if (!tiered) return true;
-            return Integer.parseInt(hotspot.getVMOption("TieredStopAtLevel").getValue()) >= 4;
-        } catch (IllegalArgumentException notHotSpot) {
-            return false; // another JVM: nothing known about its compilers
-        }
+        java.util.Optional<String> tiered = VmOptions.value("TieredCompilation");
+        if (tiered.isEmpty()) return false; // another JVM: nothing known about its compilers
+        if (!Boolean.parseBoolean(tiered.get())) return true;
+        return VmOptions.value("TieredStopAtLevel").map(Integer::parseInt).orElse(0) >= 4;
     }
 
     /** Advice for a user where C2 runs, or empty. */
