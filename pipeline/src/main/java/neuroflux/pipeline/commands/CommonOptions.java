@@ -58,6 +58,20 @@ final class CommonOptions {
                 + PlannerSettings.DEFAULT_BATCH_CAP + ")"));
         o.addOption(opt("margin", "F", "share of the budget kept free for what the figures miss (default "
                 + PlannerSettings.DEFAULT_MARGIN + ")"));
+        o.addOption(opt("split", "N,N,..", "fix the blocks' sizes in units instead of the planner's"
+                + " choice; each block still gets the largest batch that fits"));
+    }
+
+    /** --split 1,2,1: the blocks' sizes in units; null without the option. */
+    static java.util.List<Integer> split(CommandLine line) {
+        if (!line.hasOption("split")) return null;
+        String text = line.getOptionValue("split");
+        try {
+            return java.util.Arrays.stream(text.split(",")).map(String::strip).map(Integer::parseInt).toList();
+        } catch (NumberFormatException e) {
+            throw new neuroflux.onnx.BadInputException("--split must be unit counts separated by commas, such as"
+                    + " 2,3,3; not '" + text + "'");
+        }
     }
 
     static long seed(CommandLine line) {

@@ -82,8 +82,6 @@ public final class CompressCommand implements Command {
                 + " was started with (rerunning the same command into the same --out does the same)"));
         o.addOption(CommonOptions.flag("overwrite", "start the run again in an --out folder that holds a stopped run,"
                 + " even with other settings"));
-        o.addOption(CommonOptions.opt("split", "N,N,..", "fix the blocks' sizes in units instead of the planner's"
-                + " choice; each block still gets the largest batch that fits"));
         return o;
     }
 
@@ -110,7 +108,7 @@ public final class CompressCommand implements Command {
                 TrainCommand.number(line, "exit-tolerance", DEFAULT_EXIT_TOLERANCE, 0, true), line.hasOption("stop-when-flat"),
                 TrainCommand.number(line, "flat-margin", 0.1, 0, true), TrainCommand.positive(line, "flat-blocks", 2),
                 views, cap, CommonOptions.margin(line), CommonOptions.seed(line),
-                UnitProfiler.Settings.defaults(cap, optimizer, runtime), split(line));
+                UnitProfiler.Settings.defaults(cap, optimizer, runtime), CommonOptions.split(line));
     }
 
     /**
@@ -164,18 +162,6 @@ public final class CompressCommand implements Command {
             if (o.hasArg()) args.add(String.join(",", o.getValues()));
         }
         return args;
-    }
-
-    /** --split 1,2,1: the blocks' sizes in units. */
-    static List<Integer> split(CommandLine line) {
-        if (!line.hasOption("split")) return null;
-        String text = line.getOptionValue("split");
-        try {
-            return java.util.Arrays.stream(text.split(",")).map(String::strip).map(Integer::parseInt).toList();
-        } catch (NumberFormatException e) {
-            throw new BadInputException("--split must be unit counts separated by commas, such as 2,3,3; not '"
-                    + text + "'");
-        }
     }
 
     /** Options that do not change what a run computes; with them alone, --resume DIR takes the stored settings. */

@@ -35,7 +35,7 @@ public final class PlanCommand implements Command {
     @Override
     public String usage() {
         return "MODEL.onnx --budget SIZE [--data D] [--epochs E] [--device cpu|cuda] [--threads N] [--batch-cap 512]"
-                + " [--margin 0.1] [--json] [--verify]";
+                + " [--margin 0.1] [--split N,N,..] [--json] [--verify]";
     }
 
     @Override
@@ -77,7 +77,7 @@ public final class PlanCommand implements Command {
         err.printf(java.util.Locale.ROOT, "profiled in %.1f s%n", profileSeconds);
         // what loading the runtime and profiling left resident is in every block's measured figure: predicted too
         planner = planner.withResidentBytes(Planning.residentBytes(atRest));
-        Planning planning = Planning.of(profile, planner);
+        Planning planning = Planning.of(profile, planner, CommonOptions.split(line));
         List<Planning.VerifiedBlock> measured = null;
         double verifySeconds = 0;
         if (line.hasOption("verify")) {

@@ -129,4 +129,19 @@ class PlanCommandTest {
         assertTrue(r.status() != 0);
         assertTrue(r.err().contains("smallest budget that works"), r.err());
     }
+
+    @Test
+    void planWithSplitKeepsTheGivenBlocksAndRefusesABadOne() {
+        Run r = run("plan", model, "--data", "synthetic", "--threads", "1", "--batch-cap", "64", "--budget", "32MiB",
+                "--split", "1,2", "--json");
+        assertEquals(0, r.status(), r.err());
+        JsonNode blocks = Json.parse(r.out(), "plan").get("blocks");
+        assertEquals(2, blocks.size(), r.out());
+        assertEquals(1, blocks.get(0).get("units").size(), r.out());
+        assertEquals(2, blocks.get(1).get("units").size(), r.out());
+
+        Run bad = run("plan", model, "--data", "synthetic", "--threads", "1", "--budget", "32MiB", "--split", "1,1");
+        assertEquals(2, bad.status(), bad.err());
+        assertTrue(bad.err().contains("--split"), bad.err());
+    }
 }
