@@ -91,6 +91,7 @@ public final class ProfileReport {
             o.set("measured_batches", Json.array(u.measuredBatches().stream().mapToLong(Integer::longValue).toArray()));
             o.put("input_bytes_per_sample", u.inputBytesPerSample());
             o.put("output_bytes_per_sample", u.outputBytesPerSample());
+            o.put("passed_output_bytes_per_sample", u.passedOutputBytesPerSample());
             o.set("predicted", line(u.predicted(), u.activationBytesPerSample(u.predicted())));
             if (u.measured() != null) o.set("measured", line(u.measured(), u.activationBytesPerSample(u.measured())));
             ArrayNode points = o.putArray("measured_points");

@@ -14,10 +14,12 @@ import neuroflux.stages.memory.Budget;
  * included: for the first unit that is the block's input batch, for a later one the output of the unit before),
  * and every other unit of the block holds what it keeps between its own steps, {@code held(j)} (session,
  * parameters, optimizer state; the profiler measures it, its own input batch not included). A later unit also has
- * the block's input batch beside it, held for the whole step. On top comes what the process holds before any
- * block ({@link PlannerSettings#residentBytes()}). So at batch {@code b}
+ * the block's input batch beside it, held for the whole step. The block's last unit passes no output on, so its
+ * step needs less than the profiled one, which did ({@link UnitProfile#endOfBlockPeakBytes}). On top comes what
+ * the process holds before any block ({@link PlannerSettings#residentBytes()}). So at batch {@code b}
  * <pre>
  *   peak = resident + max over k of [ peak(k)(b) + Σ over j ≠ k of held(j)(b) + (k ≠ first ? b · in(first) : 0) ]
+ *   (for k = last, peak(k)(b) less b · passed(k))
  * </pre>
  * and the block's batch is the largest {@code b ≤ cap} with {@code peak ≤ budget · (1 − margin)} (every term
  * grows with {@code b}, so it is found by bisection). With every unit's memory one line whose fixed part is all
@@ -135,7 +137,8 @@ public final class BlockPlanner {
             UnitProfile u = units.get(k);
             long others = heldAll - u.held().at(batch);
             long input = k == first ? 0 : Math.multiplyExact(batch, units.get(first).inputBytesPerSample());
-            most = Math.max(most, Math.addExact(Math.addExact(u.peak().at(batch), others), input));
+            long own = k == last ? u.endOfBlockPeakBytes(batch) : u.peak().at(batch);
+            most = Math.max(most, Math.addExact(Math.addExact(own, others), input));
         }
         return Math.addExact(settings.residentBytes(), most);
     }

@@ -14,19 +14,30 @@ package neuroflux.stages.plan;
  * @param inputBytesPerSample bytes per sample of the unit's input batch
  * @param outputBytesPerSample bytes per sample of the unit's output: what the next unit reads, and what the cache
  *        holds when a block ends with this unit
+ * @param passedOutputBytesPerSample bytes per sample by which {@code peak} is higher because the step it was
+ *        taken from passed the unit's output on to a next unit (a step output, alive to the step's end): a unit that
+ *        ends its block does not, and its peak there is lower by this much (0 where the figures were taken without
+ *        the output)
  * @param trainTime time per sample of a training step
  * @param cacheTime time per sample of the caching (inference) pass
  */
 public record UnitProfile(String name, MemoryCurve peak, MemoryCurve held, long inputBytesPerSample,
-                          long outputBytesPerSample, StepTime trainTime, StepTime cacheTime) {
+                          long outputBytesPerSample, long passedOutputBytesPerSample, StepTime trainTime,
+                          StepTime cacheTime) {
     public UnitProfile {
         if (peak == null || held == null) throw new IllegalArgumentException("unit '" + name + "' needs its memory");
-        if (inputBytesPerSample < 0 || outputBytesPerSample < 0) {
+        if (inputBytesPerSample < 0 || outputBytesPerSample < 0 || passedOutputBytesPerSample < 0) {
             throw new IllegalArgumentException("unit '" + name + "' has a negative memory figure");
         }
         if (trainTime == null || cacheTime == null) {
             throw new IllegalArgumentException("unit '" + name + "' needs its training and caching step times");
         }
+    }
+
+    /** A unit whose peak was taken without a passed-on output. */
+    public UnitProfile(String name, MemoryCurve peak, MemoryCurve held, long inputBytesPerSample,
+                       long outputBytesPerSample, StepTime trainTime, StepTime cacheTime) {
+        this(name, peak, held, inputBytesPerSample, outputBytesPerSample, 0, trainTime, cacheTime);
     }
 
     /**
@@ -38,7 +49,7 @@ public record UnitProfile(String name, MemoryCurve peak, MemoryCurve held, long 
     public UnitProfile(String name, long fixedBytes, long inputBytesPerSample, long activationBytesPerSample,
                        long outputBytesPerSample, StepTime trainTime, StepTime cacheTime) {
         this(name, MemoryCurve.line(fixedBytes, checked(name, inputBytesPerSample, activationBytesPerSample)),
-                MemoryCurve.line(fixedBytes, 0), inputBytesPerSample, outputBytesPerSample, trainTime, cacheTime);
+                MemoryCurve.line(fixedBytes, 0), inputBytesPerSample, outputBytesPerSample, 0, trainTime, cacheTime);
     }
 
     private static long checked(String name, long in, long act) {
@@ -49,6 +60,15 @@ public record UnitProfile(String name, MemoryCurve peak, MemoryCurve held, long 
     /** The memory of this unit trained alone at batch size {@code batch}. */
     public long aloneBytes(long batch) {
         return peak.at(batch);
+    }
+
+    /**
+     * The peak of the unit's step where it ends its block, so passes no output on: its peak less the passed output,
+     * never below what it holds.
+     */
+    public long endOfBlockPeakBytes(long batch) {
+        long less = Math.subtractExact(peak.at(batch), Math.multiplyExact(batch, passedOutputBytesPerSample));
+        return Math.max(held.at(batch), less);
     }
 
     /** The unit's memory that does not grow with the batch: its peak extended to batch size 0. */

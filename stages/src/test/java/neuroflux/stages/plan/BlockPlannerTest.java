@@ -179,6 +179,35 @@ class BlockPlannerTest {
     }
 
     @Test
+    void theBlocksLastUnitPassesNoOutputOnSoItsPeakIsLessThePassedOutput() {
+        // a: peak 100,000 + 3,000 b, of which 1,000 B/sample is the output its profiled step passed on; holds
+        // 40,000. b: peak 200,000 + 2,000 b, passes nothing on (the model's last unit), holds 60,000.
+        StepTime t = StepTime.perSample(1e-3);
+        UnitProfile a = new UnitProfile("a", MemoryCurve.line(100_000, 3_000), MemoryCurve.line(40_000, 0), 1_000,
+                1_000, 1_000, t, t);
+        UnitProfile b = new UnitProfile("b", MemoryCurve.line(200_000, 2_000), MemoryCurve.line(60_000, 0), 1_000,
+                10, 0, t, t);
+        BlockPlanner planner = new BlockPlanner(PlannerSettings.of(1_000_000, 1, 1_000));
+        List<UnitProfile> units = List.of(a, b);
+        // a alone ends its block: 100,000 + 2,000 b; at 100: 300,000 (400,000 with the output)
+        assertEquals(300_000, planner.peakAt(units, 0, 0, 100));
+        assertEquals(300_000, a.endOfBlockPeakBytes(100));
+        // a before b in one block passes its output on: a's full peak + b's held = 460,000 at 100; b training:
+        // 200,000 + 200,000 + 40,000 + 100,000 (the block's input) = 540,000
+        assertEquals(540_000, planner.peakAt(units, 0, 1, 100));
+        assertEquals(460_000, a.peak().at(100) + b.held().at(100));
+        // usable 900,000 for a alone: (900,000 - 100,000) / 2,000 = 400
+        assertEquals(400, planner.planSplit(units, List.of(1, 1)).blocks().getFirst().batch());
+        // never below what the unit holds: a passed output as large as the whole per-sample figure
+        UnitProfile all = new UnitProfile("all", MemoryCurve.line(100_000, 3_000), MemoryCurve.line(40_000, 0),
+                1_000, 3_000, 3_000, t, t);
+        assertEquals(100_000, all.endOfBlockPeakBytes(100), "peak less 300,000 is 100,000, above the 40,000 held");
+        UnitProfile more = new UnitProfile("more", MemoryCurve.line(10_000, 3_000), MemoryCurve.line(40_000, 0),
+                1_000, 3_000, 3_000, t, t);
+        assertEquals(40_000, more.endOfBlockPeakBytes(100), "floored at the held 40,000");
+    }
+
+    @Test
     void aPeakThatBendsUpwardsGetsTheBatchWhereItReachesTheBudget() {
         // 100,000 at 4, 200,000 at 256, 600,000 at 512: from 256 on 1,562.5 B/sample. Usable 400,000:
         // 200,000 + 1,562.5 (b - 256) <= 400,000 -> b = 384. The line through the first two points (396.8 B/sample)

@@ -113,13 +113,27 @@ class UnitProfilerTest {
         }
     }
 
+    /**
+     * A unit that is not the model's last passes its output on in its profiled steps, which the planner takes off
+     * where it ends its block; the last unit, profiled without one, has none.
+     */
+    @Test
+    void thePassedOutputIsTheOutputAndZeroForTheLastUnit() {
+        for (UnitProfiler.UnitFigures u : profile.units()) {
+            long expected = u.unit() == net.size() - 1 ? 0 : net.outputBytesPerSample(u.unit());
+            assertEquals(expected, u.passedOutputBytesPerSample(), u.name());
+            assertEquals(expected, u.plannerProfile().passedOutputBytesPerSample(), u.name());
+        }
+        assertTrue(net.outputBytesPerSample(0) > 0);
+    }
+
     /** Points as the profiler reads them, the first below zero as a tiny step's reading can be. */
     @Test
     void thePlannerCurvesGoThroughThePointsAndTakeTheInputOutOfTheHeldMemory() {
         StepTime.Linear t = new StepTime.Linear(0, 1e-3);
         UnitProfiler.UnitFigures u = new UnitProfiler.UnitFigures(0, "u", "u.head", 8, 100, 100, 1_000, 500,
                 new MemoryLine(10_000, 3_000), java.util.List.of(new UnitProfiler.Point(4, -16_384, 20_000),
-                new UnitProfiler.Point(32, 100_000, 60_000), new UnitProfiler.Point(128, 500_000, 200_000)), t, t, 0);
+                new UnitProfiler.Point(32, 100_000, 60_000), new UnitProfiler.Point(128, 500_000, 200_000)), t, t, 0, 0);
         UnitProfile p = u.plannerProfile();
         assertEquals(0, p.peak().at(4));
         assertEquals(100_000, p.peak().at(32));
@@ -138,7 +152,7 @@ class UnitProfilerTest {
         StepTime.Linear t = new StepTime.Linear(0, 1e-3);
         UnitProfiler.UnitFigures u = new UnitProfiler.UnitFigures(0, "u", "u.head", 8, 100, 100, 1_000, 500,
                 new MemoryLine(10_000, 3_000), java.util.List.of(new UnitProfiler.Point(4, 0, 0),
-                new UnitProfiler.Point(32, 100_000, 60_000)), t, t, 50_000);
+                new UnitProfiler.Point(32, 100_000, 60_000)), t, t, 50_000, 0);
         UnitProfile p = u.plannerProfile();
         assertEquals(50_000, p.peak().at(4), "the 0 read at batch 4 is floored by the 50,000 B of state");
         assertEquals(100_000, p.peak().at(32));
