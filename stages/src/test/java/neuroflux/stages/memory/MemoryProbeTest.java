@@ -32,13 +32,21 @@ class MemoryProbeTest {
         MemoryProbe probe = MemoryProbe.host();
         assumeTrue(probe.availability().available(), probe.availability().reason());
         MemoryProbe.touchNative(1L << 20); // load and compile the touching code first
-        MemoryProbe.Span span = probe.span();
-        span.measure(() -> MemoryProbe.touchNative(16 * MIB));
-        MemoryProbe.touchNative(96 * MIB); // between the pieces: not measured
-        span.measure(() -> MemoryProbe.touchNative(8 * MIB));
-        long peak = span.result(java.util.List.of()).bytes();
+        // This test JVM runs HotSpot's optimising compiler, whose threads free native arenas of up to tens of MiB
+        // at any moment: one freed while a piece runs lowers what the piece reads (a suite run read 3.5 MiB for
+        // the 16 MiB piece). Such a dip is rare and passing, so the span is taken up to three times; a span that
+        // never counted its pieces would read short every time, and one that counted the unmeasured 96 MiB is
+        // refused on the first reading.
+        long peak = 0;
+        for (int attempt = 0; attempt < 3 && peak < 15 * MIB; attempt++) {
+            MemoryProbe.Span span = probe.span();
+            span.measure(() -> MemoryProbe.touchNative(16 * MIB));
+            MemoryProbe.touchNative(96 * MIB); // between the pieces: not measured
+            span.measure(() -> MemoryProbe.touchNative(8 * MIB));
+            peak = span.result(java.util.List.of()).bytes();
+            assertTrue(peak < 64 * MIB, "the unmeasured 96 MiB should not be in " + peak);
+        }
         assertTrue(peak >= 15 * MIB, "the 16 MiB piece reads " + peak);
-        assertTrue(peak < 64 * MIB, "the unmeasured 96 MiB should not be in " + peak);
     }
 
     /** A /proc/self/status of the given figures, in KiB. */
