@@ -117,6 +117,5 @@ public final class BlockInference implements AutoCloseable {
     @Override
     public void close() {
         session.close();
-        NativeMemory.trim(); // as BlockRunner: the pass's free C heap goes back before the next block
     }
 }

@@ -167,7 +167,6 @@ public final class BlockRunner implements AutoCloseable {
     public void close() {
         for (UnitSession u : units) u.close();
         units.clear();
-        NativeMemory.trim(); // what the block's steps left free in the C heap goes back now, not into the next block
     }
 
     private static FloatBuffer directFloats(int n) {

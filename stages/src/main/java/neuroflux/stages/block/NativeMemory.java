@@ -19,8 +19,6 @@ public final class NativeMemory {
     private static final int M_MMAP_THRESHOLD = -3;
     static final int MMAP_THRESHOLD_BYTES = 128 * 1024;
     private static volatile Boolean fixed;
-    private static volatile MethodHandle mallocTrim;
-    private static volatile boolean trimLookedUp;
 
     private NativeMemory() {}
 
@@ -39,37 +37,5 @@ public final class NativeMemory {
         }
         fixed = ok;
         return ok;
-    }
-
-    /**
-     * Returns the C heap's free memory to the kernel ({@code malloc_trim(0)}), as a block's sessions close. Buffers
-     * below the memory-map threshold live in glibc's heaps; what they leave free when a block ends stays resident
-     * and fragmented, and would count in the next block's measured peak (mobilenet_v2's fourth unit verified at
-     * batch 21 after the first three measured 13.7 MiB above its own profile at the same batch). False where the
-     * C library has no {@code malloc_trim}.
-     */
-    public static boolean trim() {
-        if (!trimLookedUp) {
-            synchronized (NativeMemory.class) {
-                if (!trimLookedUp) {
-                    try {
-                        Linker linker = Linker.nativeLinker();
-                        mallocTrim = linker.defaultLookup().find("malloc_trim").map(f -> linker.downcallHandle(f,
-                                FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG))).orElse(null);
-                    } catch (Throwable e) {
-                        mallocTrim = null; // another C library or native access refused
-                    }
-                    trimLookedUp = true;
-                }
-            }
-        }
-        MethodHandle h = mallocTrim;
-        if (h == null) return false;
-        try {
-            int released = (int) h.invokeExact(0L);
-            return released >= 0;
-        } catch (Throwable e) {
-            return false;
-        }
     }
 }

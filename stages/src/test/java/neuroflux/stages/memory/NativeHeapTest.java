@@ -1,4 +1,4 @@
-package neuroflux.stages.block;
+package neuroflux.stages.memory;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -12,8 +12,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
-/** The C heap's free memory goes back to the kernel when a block ends. */
-class NativeMemoryTest {
+/**
+ * The probe trims the C heap before every measurement so that memory freed earlier and reused is counted: trimming
+ * must return freed heap memory, which {@code free} alone keeps.
+ */
+class NativeHeapTest {
     private static final Path STATUS = Path.of("/proc/self/status");
 
     /** RssAnon in bytes. */
@@ -27,7 +30,7 @@ class NativeMemoryTest {
     @Test
     void trimReturnsFreedHeapMemoryThatFreeKeeps() throws Throwable {
         assumeTrue(Files.isReadable(STATUS), "Linux only");
-        assumeTrue(NativeMemory.fixMmapThreshold(), "glibc only");
+        assumeTrue(neuroflux.stages.block.NativeMemory.fixMmapThreshold(), "glibc only");
         Linker linker = Linker.nativeLinker();
         MethodHandle malloc = linker.downcallHandle(linker.defaultLookup().find("malloc").orElseThrow(),
                 FunctionDescriptor.of(ValueLayout.ADDRESS, ValueLayout.JAVA_LONG));
@@ -44,7 +47,7 @@ class NativeMemoryTest {
         }
         for (int i = 0; i < pieces - 1; i++) free.invokeExact(blocks[i]);
         long before = anonymousResident();
-        assertTrue(NativeMemory.trim(), "malloc_trim is there on glibc");
+        assertTrue(NativeHeap.trim(), "malloc_trim is there on glibc");
         long after = anonymousResident();
         free.invokeExact(blocks[pieces - 1]);
         assertTrue(before - after > 32L << 20, "trim returned " + ((before - after) >> 20) + " MiB of the 64 MiB freed");
