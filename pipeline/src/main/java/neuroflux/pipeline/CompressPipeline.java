@@ -45,9 +45,8 @@ import neuroflux.stages.memory.MemoryTrace;
 import neuroflux.stages.plan.Block;
 import neuroflux.stages.plan.PlannerSettings;
 import neuroflux.stages.profile.UnitProfiler;
-import neuroflux.stages.train.CosineSchedule;
 import neuroflux.stages.train.LearningRateSchedule;
-import neuroflux.stages.train.OneCycleSchedule;
+import neuroflux.stages.train.LearningRates;
 import neuroflux.stages.train.TrainingDivergedException;
 
 /**
@@ -80,10 +79,16 @@ public final class CompressPipeline {
      * @param split the blocks' sizes in units, or null for the planner's choice
      */
     public record Settings(Path model, DataOptions data, Path out, Budget budget, int epochs, RuntimeOptions runtime,
-                           String optimizer, double lr, double weightDecay, String schedule, CacheDtype cacheDtype,
+                           String optimizer, double lr, double weightDecay, String schedule, int lrBatch,
+                           CacheDtype cacheDtype,
                            boolean keepCache, double exitTolerance, boolean stopWhenFlat, double flatMargin,
                            int flatBlocks, int augmentViews, int batchCap, double margin, long seed,
                            UnitProfiler.Settings profile, List<Integer> split) {
+        /** The peak learning rate and schedule of a block at its batch size. */
+        public LearningRates learningRates() {
+            return new LearningRates(schedule, lr, lrBatch);
+        }
+
         public Optimizer optimizerSpec() {
             return optimizer.equals("sgd") ? new Optimizer.Sgd(0.9, true, weightDecay)
                     : Optimizer.AdamW.defaults(weightDecay);
@@ -436,7 +441,7 @@ public final class CompressPipeline {
         }
         int batch = block.batch();
         long stepsPerEpoch = trainingData.apply(0).size() / batch;
-        LearningRateSchedule schedule = schedule(stepsPerEpoch * s.epochs());
+        LearningRateSchedule schedule = s.learningRates().at(batch, stepsPerEpoch * s.epochs());
         double baseMomentum = s.optimizerSpec().momentum();
         double secondsBefore = progress.trainedSeconds;
         long start = System.nanoTime();
@@ -520,15 +525,6 @@ public final class CompressPipeline {
         return String.format(Locale.ROOT, "block %d epoch %d/%d: loss %s, train accuracy %s, %.1f samples/s,"
                 + " elapsed %.1f s", block + 1, epoch + 1, s.epochs(), losses, accuracies, seen / Math.max(1e-9,
                 seconds), (System.nanoTime() - start) / 1e9);
-    }
-
-    private LearningRateSchedule schedule(long totalSteps) {
-        long steps = Math.max(1, totalSteps);
-        return switch (s.schedule()) {
-            case "onecycle" -> OneCycleSchedule.pytorch(s.lr(), steps, 0.15);
-            case "cosine" -> new CosineSchedule(s.lr(), steps, (long) (0.05 * steps), 0);
-            default -> LearningRateSchedule.constant(s.lr());
-        };
     }
 
     /** The trained block's units and exits, inference form, as an ONNX file in DIR/blocks. */

@@ -39,7 +39,7 @@ class CompressPipelineTest {
         DataOptions data = DataOptions.defaults().withName("synthetic").withSyntheticSizes(256, 96).withSeed(seed)
                 .withValidation(64);
         return new CompressPipeline.Settings(model, data, out, Budget.parse(budget), 2, runtime, "sgd", 0.05, 5e-4,
-                "onecycle", CacheDtype.FLOAT32, false, 0.5, false, 0.1, 2, 0, 32, 0.1, seed,
+                "onecycle", 0, CacheDtype.FLOAT32, false, 0.5, false, 0.1, 2, 0, 32, 0.1, seed,
                 new UnitProfiler.Settings(4, 16, 64, 1, sgd, runtime, seed), split);
     }
 
@@ -113,6 +113,8 @@ class CompressPipelineTest {
             }
             assertTrue(b.get("predicted_peak_at_batch_bytes").asLong() <= b.get("predicted_peak_bytes").asLong(),
                     "trained at the planned batch or a lower one");
+            assertEquals(report.get("lr").asDouble(), b.get("peak_lr").asDouble(), 1e-15,
+                    "without --lr-batch every block peaks at --lr");
         }
         for (JsonNode e : report.get("exits")) {
             for (String field : List.of("unit", "params", "val_accuracy", "test_accuracy")) {
@@ -146,7 +148,7 @@ class CompressPipelineTest {
         // a margin of 100 points: no block can improve on the first, so the run stops after one flat block
         CompressPipeline.Settings s = new CompressPipeline.Settings(base.model(), base.data(), base.out(),
                 base.budget(), base.epochs(), base.runtime(), base.optimizer(), base.lr(), base.weightDecay(),
-                base.schedule(), base.cacheDtype(), base.keepCache(), base.exitTolerance(), true, 100, 1,
+                base.schedule(), base.lrBatch(), base.cacheDtype(), base.keepCache(), base.exitTolerance(), true, 100, 1,
                 base.augmentViews(), base.batchCap(), base.margin(), base.seed(), base.profile(), base.split());
         CompressPipeline.Result r = compress(s);
         assertEquals(2, r.blocks().size());
@@ -160,7 +162,7 @@ class CompressPipelineTest {
         CompressPipeline.Settings base = settings(dir.resolve("views"), "64MiB", List.of(1, 2), 3);
         CompressPipeline.Settings s = new CompressPipeline.Settings(base.model(), base.data().withAugment(true),
                 base.out(), base.budget(), 1, base.runtime(), base.optimizer(), base.lr(), base.weightDecay(),
-                base.schedule(), base.cacheDtype(), true, base.exitTolerance(), false, 0.1, 2, 2, base.batchCap(),
+                base.schedule(), base.lrBatch(), base.cacheDtype(), true, base.exitTolerance(), false, 0.1, 2, 2, base.batchCap(),
                 base.margin(), base.seed(), base.profile(), base.split());
         CompressPipeline.Result r = compress(s);
         Path cache = s.out().resolve("cache");

@@ -43,6 +43,7 @@ public final class BaselineReport {
         block.set("units", Json.array(net.partition().units().stream().map(u -> u.name()).toList()));
         block.put("batch_size", r.batch().batch());
         block.put("planned_batch_size", r.batch().planned());
+        block.put("peak_lr", s.learningRates().peakAt(r.batch().batch()));
         block.put("epochs", s.epochs());
         CompressReport.putPeak(block, "measured_peak_bytes", r.trainPeak());
         CompressReport.putPeak(block, "verified_peak_bytes", r.batch().peak());

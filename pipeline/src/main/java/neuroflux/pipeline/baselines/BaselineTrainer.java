@@ -41,9 +41,7 @@ import neuroflux.stages.plan.BudgetTooSmallException;
 import neuroflux.stages.plan.Plan;
 import neuroflux.stages.plan.PlannerSettings;
 import neuroflux.stages.profile.UnitProfiler;
-import neuroflux.stages.train.CosineSchedule;
 import neuroflux.stages.train.LearningRateSchedule;
-import neuroflux.stages.train.OneCycleSchedule;
 import neuroflux.stages.train.TrainingDivergedException;
 
 /**
@@ -299,7 +297,7 @@ public final class BaselineTrainer {
                                   long runStart,
                                   List<CompressPipeline.ExitResult> exits, List<HistoryPoint> history) {
         long stepsPerEpoch = inputs.data().train().size() / batch;
-        LearningRateSchedule schedule = schedule(s.schedule(), s.lr(), stepsPerEpoch * s.epochs());
+        LearningRateSchedule schedule = s.learningRates().at(batch, stepsPerEpoch * s.epochs());
         double baseMomentum = s.optimizerSpec().momentum();
         Augmentation augmentation = s.data().augmentation(inputs.model().sampleShape());
         MemoryProbe.Span span = meter instanceof MemoryProbe.Anchored anchored ? anchored.span()
@@ -377,15 +375,5 @@ public final class BaselineTrainer {
             }
         }
         return out;
-    }
-
-    /** The same schedules as compress: one-cycle (PyTorch's, pct_start 0.15) or cosine with 5% warm-up. */
-    static LearningRateSchedule schedule(String name, double lr, long totalSteps) {
-        long steps = Math.max(1, totalSteps);
-        return switch (name) {
-            case "onecycle" -> OneCycleSchedule.pytorch(lr, steps, 0.15);
-            case "cosine" -> new CosineSchedule(lr, steps, (long) (0.05 * steps), 0);
-            default -> LearningRateSchedule.constant(lr);
-        };
     }
 }

@@ -31,6 +31,7 @@ public final class RunSettings {
         m.put("device", String.valueOf(s.runtime().device()));
         m.put("optimizer", s.optimizer());
         m.put("lr", String.valueOf(s.lr()));
+        m.put("lr-batch", String.valueOf(s.lrBatch()));
         m.put("weight-decay", String.valueOf(s.weightDecay()));
         m.put("schedule", s.schedule());
         m.put("cache-dtype", String.valueOf(s.cacheDtype()));

@@ -62,6 +62,8 @@ public final class CompressCommand implements Command {
         o.addOption(CommonOptions.opt("epochs", "E", "training epochs of every block (default 1)"));
         o.addOption(CommonOptions.opt("out", "DIR", "output folder: model.onnx and reports (required)"));
         o.addOption(CommonOptions.opt("lr", "X", "peak learning rate (default " + DEFAULT_LR + ")"));
+        o.addOption(CommonOptions.opt("lr-batch", "B", "the batch size --lr is for: a block at batch b peaks at"
+                + " lr*b/B (linear scaling; default: --lr at every batch size)"));
         o.addOption(CommonOptions.opt("schedule", "S", "learning-rate schedule, restarted per block: onecycle or"
                 + " cosine (default onecycle)"));
         o.addOption(CommonOptions.flag("augment", "random crop and flip of training images (the first block every"
@@ -104,6 +106,7 @@ public final class CompressCommand implements Command {
                 CommonOptions.budget(line), TrainCommand.positive(line, "epochs", 1), runtime,
                 CommonOptions.optimizerName(line), TrainCommand.number(line, "lr", DEFAULT_LR, 0, false),
                 TrainCommand.number(line, "weight-decay", CommonOptions.DEFAULT_WEIGHT_DECAY, 0, true), schedule,
+                TrainCommand.nonNegative(line, "lr-batch", 0),
                 CacheDtype.parse(line.getOptionValue("cache-dtype", "float32")), line.hasOption("keep-cache"),
                 TrainCommand.number(line, "exit-tolerance", DEFAULT_EXIT_TOLERANCE, 0, true), line.hasOption("stop-when-flat"),
                 TrainCommand.number(line, "flat-margin", 0.1, 0, true), TrainCommand.positive(line, "flat-blocks", 2),

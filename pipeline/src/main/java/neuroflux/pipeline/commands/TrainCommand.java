@@ -26,10 +26,9 @@ import neuroflux.stages.data.DataSources;
 import neuroflux.stages.data.DataSplits;
 import neuroflux.stages.importer.ImportedModel;
 import neuroflux.stages.importer.ModelImporter;
-import neuroflux.stages.train.CosineSchedule;
 import neuroflux.stages.train.Evaluator;
 import neuroflux.stages.train.LearningRateSchedule;
-import neuroflux.stages.train.OneCycleSchedule;
+import neuroflux.stages.train.LearningRates;
 import neuroflux.stages.train.StepRunner;
 import neuroflux.stages.train.Trainer;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -46,10 +45,6 @@ import org.apache.commons.cli.Options;
  * momentum 0.9, weight decay 5e-4, learning rate 0.05 on a one-cycle schedule with pct_start 0.15.
  */
 public final class TrainCommand implements Command {
-    static final double PCT_START = 0.15;
-    /** Warmup of the cosine schedule, as a share of all steps. */
-    static final double COSINE_WARMUP = 0.05;
-
     @Override
     public String name() {
         return "train";
@@ -83,6 +78,8 @@ public final class TrainCommand implements Command {
         o.addOption(opt("batch-size", "B", "batch size (default 128)"));
         o.addOption(opt("out", "DIR", "output folder for model.onnx and report.json (required)"));
         o.addOption(opt("lr", "X", "(peak) learning rate (default 0.05)"));
+        o.addOption(opt("lr-batch", "B", "the batch size --lr is for: a training at batch b peaks at lr*b/B"
+                + " (linear scaling; default: --lr at every batch size)"));
         o.addOption(opt("optimizer", "sgd|adamw", "optimizer (default sgd: momentum 0.9, Nesterov)"));
         o.addOption(opt("weight-decay", "X", "weight decay (default 5e-4)"));
         o.addOption(opt("schedule", "S", "learning-rate schedule: onecycle, cosine or constant (default onecycle)"));
@@ -104,8 +101,12 @@ public final class TrainCommand implements Command {
 
     /** What the command was asked to do, checked. */
     record Settings(Path model, String method, int epochs, int batchSize, Path out, double lr, String optimizer,
-                    double weightDecay, String schedule, long seed, RuntimeOptions runtime, DataOptions data,
-                    Path dumpGraphs) {}
+                    double weightDecay, String schedule, int lrBatch, long seed, RuntimeOptions runtime,
+                    DataOptions data, Path dumpGraphs) {
+        LearningRates learningRates() {
+            return new LearningRates(schedule, lr, lrBatch);
+        }
+    }
 
     static Settings settings(CommandLine line) {
         List<String> args = line.getArgList();
@@ -140,7 +141,8 @@ public final class TrainCommand implements Command {
                 nonNegative(line, "threads", 0), 0, 0);
         return new Settings(Path.of(args.get(0)), method, positive(line, "epochs", 1), positive(line, "batch-size",
                 128), Path.of(line.getOptionValue("out")), number(line, "lr", 0.05, 0, false), optimizer,
-                number(line, "weight-decay", 5e-4, 0, true), schedule, seed, runtime, data,
+                number(line, "weight-decay", 5e-4, 0, true), schedule, nonNegative(line, "lr-batch", 0), seed,
+                runtime, data,
                 line.hasOption("dump-graphs") ? Path.of(line.getOptionValue("dump-graphs")) : null);
     }
 
@@ -208,11 +210,7 @@ public final class TrainCommand implements Command {
                     s.dumpGraphs().resolve("evaluate.onnx"));
         }
         long totalSteps = Trainer.steps(splits.train(), s.batchSize(), s.epochs());
-        LearningRateSchedule schedule = switch (s.schedule()) {
-            case "onecycle" -> OneCycleSchedule.pytorch(s.lr(), totalSteps, PCT_START);
-            case "cosine" -> new CosineSchedule(s.lr(), totalSteps, (long) (COSINE_WARMUP * totalSteps), 0);
-            default -> LearningRateSchedule.constant(s.lr());
-        };
+        LearningRateSchedule schedule = s.learningRates().at(s.batchSize(), totalSteps);
         err.printf(Locale.ROOT, "training %s (%d parameters) on %s: %d samples, %d epochs of %d steps at batch %d%n",
                 s.model().getFileName(), count(forward, trainable), splits.name(), splits.train().size(), s.epochs(),
                 totalSteps / s.epochs(), s.batchSize());
@@ -236,6 +234,8 @@ public final class TrainCommand implements Command {
             report.put("epochs", s.epochs());
             report.put("optimizer", s.optimizer());
             report.put("lr", s.lr());
+            report.put("lr_reference_batch", s.lrBatch());
+            report.put("peak_lr", s.learningRates().peakAt(s.batchSize()));
             report.put("weight_decay", s.weightDecay());
             report.put("schedule", s.schedule());
             report.put("seed", s.seed());

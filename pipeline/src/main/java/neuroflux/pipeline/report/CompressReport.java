@@ -87,6 +87,7 @@ public final class CompressReport {
             o.set("units", Json.array(p.units()));
             o.put("batch_size", p.batch());
             o.put("planned_batch_size", r.plannedBatches().get(i));
+            o.put("peak_lr", s.learningRates().peakAt(p.batch()));
             o.put("epochs", b.epochs());
             putPeak(o, "measured_peak_bytes", b.trainPeak());
             o.put("predicted_peak_bytes", p.predictedPeakBytes()); // at the planned batch size
@@ -139,6 +140,7 @@ public final class CompressReport {
         root.put("epochs", s.epochs());
         root.put("optimizer", s.optimizer());
         root.put("lr", s.lr());
+        root.put("lr_reference_batch", s.lrBatch());
         root.put("weight_decay", s.weightDecay());
         root.put("schedule", s.schedule());
         root.put("seed", s.seed());

@@ -38,7 +38,7 @@ class BaselineTrainerTest {
         DataOptions data = DataOptions.defaults().withName("synthetic").withSyntheticSizes(256, 96).withSeed(3)
                 .withValidation(64);
         return new CompressPipeline.Settings(model, data, out, Budget.parse(budget), epochs, runtime, "sgd", 0.05,
-                5e-4, "onecycle", CacheDtype.FLOAT32, false, 0.5, false, 0.1, 2, 0, 32, 0.1, 3,
+                5e-4, "onecycle", 0, CacheDtype.FLOAT32, false, 0.5, false, 0.1, 2, 0, 32, 0.1, 3,
                 new UnitProfiler.Settings(4, 16, 64, 1, sgd, runtime, 3), null);
     }
 
@@ -59,6 +59,8 @@ class BaselineTrainerTest {
         for (String f : REPORT_FIELDS) assertTrue(report.has(f), method + " report lacks " + f);
         assertEquals(method, report.get("method").asText());
         assertEquals(1, report.get("blocks").size(), "one pseudo-block");
+        assertEquals(report.get("lr").asDouble(), report.get("blocks").get(0).get("peak_lr").asDouble(), 1e-15,
+                "without a reference batch the method's batch peaks at --lr");
         assertEquals(2, report.get("history").size(), "one history point per epoch");
         assertTrue(Files.isRegularFile(out.resolve("model.onnx")));
         double accuracy = report.get("test_accuracy").asDouble();

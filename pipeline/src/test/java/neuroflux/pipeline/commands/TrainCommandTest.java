@@ -63,9 +63,11 @@ class TrainCommandTest {
         RunCommandTest.Outcome r = RunCommandTest.neuroflux("train", Fixtures.dir("vgg-small-fmnist").resolve(
                 "model.onnx").toString(), "--data", "synthetic", "--epochs", "1", "--batch-size", "8",
                 "--limit-train", "32", "--optimizer", "adamw", "--schedule", "cosine", "--lr", "1e-3",
-                "--weight-decay", "0.01", "--out", out.toString(), "--threads", "1");
+                "--weight-decay", "0.01", "--out", out.toString(), "--threads", "1", "--lr-batch", "32");
         assertEquals(0, r.status(), r.err());
         var report = neuroflux.pipeline.report.Json.parse(Files.readString(out.resolve("report.json")), "report");
+        assertEquals(32, report.get("lr_reference_batch").asInt());
+        assertEquals(1e-3 * 8 / 32, report.get("peak_lr").asDouble(), 1e-15, "batch 8 of reference 32: a quarter");
         assertEquals("adamw", report.get("optimizer").asText());
         assertEquals("cosine", report.get("schedule").asText());
         assertTrue(Double.isFinite(report.get("train_loss").asDouble()));
@@ -77,6 +79,14 @@ class TrainCommandTest {
                 "model.onnx").toString(), "--method", "magic", "--out", tmp.toString());
         assertEquals(2, r.status());
         assertTrue(r.err().contains("unknown --method 'magic'"), r.err());
+    }
+
+    @Test
+    void aNegativeReferenceBatchIsBadInput() {
+        RunCommandTest.Outcome r = RunCommandTest.neuroflux("train", Fixtures.dir("resnet8-cifar").resolve(
+                "model.onnx").toString(), "--lr-batch", "-4", "--out", tmp.toString());
+        assertEquals(2, r.status());
+        assertTrue(r.err().contains("--lr-batch"), r.err());
     }
 
     @Test
