@@ -75,25 +75,26 @@ class TrainCommandTest {
 
     @Test
     void anUnknownMethodIsBadInput() {
-        RunCommandTest.Outcome r = RunCommandTest.neuroflux("train", Fixtures.dir("resnet8-cifar").resolve(
-                "model.onnx").toString(), "--method", "magic", "--out", tmp.toString());
-        assertEquals(2, r.status());
-        assertTrue(r.err().contains("unknown --method 'magic'"), r.err());
+        assertBadInput("unknown --method 'magic'", "--method", "magic");
     }
 
     @Test
     void aNegativeReferenceBatchIsBadInput() {
-        RunCommandTest.Outcome r = RunCommandTest.neuroflux("train", Fixtures.dir("resnet8-cifar").resolve(
-                "model.onnx").toString(), "--lr-batch", "-4", "--out", tmp.toString());
-        assertEquals(2, r.status());
-        assertTrue(r.err().contains("--lr-batch"), r.err());
+        assertBadInput("--lr-batch", "--lr-batch", "-4");
     }
 
     @Test
     void aBadNumberIsBadInput() {
-        RunCommandTest.Outcome r = RunCommandTest.neuroflux("train", Fixtures.dir("resnet8-cifar").resolve(
-                "model.onnx").toString(), "--epochs", "two", "--out", tmp.toString());
-        assertEquals(2, r.status());
-        assertTrue(r.err().contains("--epochs must be a number"), r.err());
+        assertBadInput("--epochs must be a number", "--epochs", "two");
+    }
+
+    /** train with these options exits with status 2 and says {@code expected}. */
+    private void assertBadInput(String expected, String... options) {
+        java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of("train",
+                Fixtures.dir("resnet8-cifar").resolve("model.onnx").toString(), "--out", tmp.toString()));
+        args.addAll(java.util.List.of(options));
+        RunCommandTest.Outcome r = RunCommandTest.neuroflux(args.toArray(String[]::new));
+        assertEquals(2, r.status(), r.err());
+        assertTrue(r.err().contains(expected), r.err());
     }
 }
