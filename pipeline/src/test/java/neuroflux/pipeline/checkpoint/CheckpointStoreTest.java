@@ -58,7 +58,11 @@ class CheckpointStoreTest {
         CheckpointStore store = new CheckpointStore(run);
         var anchored = probe.anchoredAtRest();
         store.write(state(1), big);
-        long kept = anchored.measure(() -> {}).bytes();
+        var m = anchored.measure(() -> {});
+        // this test JVM's heap is not pinned: where it gave memory back, the level is below the rest and the meter
+        // reports no figure, which here means nothing was kept (a suite run read 380 KiB below the rest)
+        boolean belowRest = !m.available() && m.describe().contains("below its resting level");
+        long kept = belowRest ? 0 : m.bytes();
         assertTrue(kept < 8 * mib, "writing a 24 MiB tensor kept " + kept + " bytes resident");
     }
 
