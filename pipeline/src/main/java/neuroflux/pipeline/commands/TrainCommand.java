@@ -124,7 +124,7 @@ public final class TrainCommand implements Command {
             throw new BadInputException("unknown --optimizer '" + optimizer + "': use sgd or adamw");
         }
         String schedule = line.getOptionValue("schedule", "onecycle").strip().toLowerCase(Locale.ROOT);
-        if (!List.of("onecycle", "cosine", "constant").contains(schedule)) {
+        if (!LearningRates.SCHEDULES.contains(schedule)) {
             throw new BadInputException("unknown --schedule '" + schedule + "': use onecycle, cosine or constant");
         }
         long seed;

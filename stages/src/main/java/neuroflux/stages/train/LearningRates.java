@@ -19,11 +19,13 @@ public record LearningRates(String schedule, double lr, int referenceBatch) {
     public static final double ONE_CYCLE_WARMUP = 0.15;
     /** Cosine: the share of the steps of linear warm-up before the decay. */
     public static final double COSINE_WARMUP = 0.05;
+    /** The schedules there are. */
+    public static final java.util.List<String> SCHEDULES = java.util.List.of("onecycle", "cosine", "constant");
 
     public LearningRates {
         if (!(lr > 0) || Double.isInfinite(lr)) throw new IllegalArgumentException("the learning rate is positive: " + lr);
         if (referenceBatch < 0) throw new IllegalArgumentException("the reference batch is not negative");
-        if (!java.util.List.of("onecycle", "cosine", "constant").contains(schedule)) {
+        if (!SCHEDULES.contains(schedule)) {
             throw new IllegalArgumentException("unknown schedule '" + schedule + "'");
         }
     }
