@@ -183,4 +183,17 @@ class CompressPipelineTest {
         assertTrue(e.getMessage().contains("smallest budget"), e.getMessage());
         assertFalse(Files.exists(out.resolve("blocks")), "no block was trained");
     }
+
+    /** A run stopped before --lr-batch existed recorded no such setting; without the option it is the same run. */
+    @Test
+    void theReferenceBatchIsASettingOnlyWhereGiven(@TempDir Path dir) {
+        CompressPipeline.Settings base = settings(dir, "64MiB", null, 0);
+        assertFalse(neuroflux.pipeline.checkpoint.RunSettings.of(base).containsKey("lr-batch"));
+        CompressPipeline.Settings scaled = new CompressPipeline.Settings(base.model(), base.data(), base.out(),
+                base.budget(), base.epochs(), base.runtime(), base.optimizer(), base.lr(), base.weightDecay(),
+                base.schedule(), 128, base.cacheDtype(), base.keepCache(), base.exitTolerance(), base.stopWhenFlat(),
+                base.flatMargin(), base.flatBlocks(), base.augmentViews(), base.batchCap(), base.margin(), base.seed(),
+                base.profile(), base.split());
+        assertEquals("128", neuroflux.pipeline.checkpoint.RunSettings.of(scaled).get("lr-batch"));
+    }
 }

@@ -31,7 +31,8 @@ public final class RunSettings {
         m.put("device", String.valueOf(s.runtime().device()));
         m.put("optimizer", s.optimizer());
         m.put("lr", String.valueOf(s.lr()));
-        m.put("lr-batch", String.valueOf(s.lrBatch()));
+        // only where set: a run stopped before the option existed recorded none, and resumes unchanged
+        if (s.lrBatch() != 0) m.put("lr-batch", String.valueOf(s.lrBatch()));
         m.put("weight-decay", String.valueOf(s.weightDecay()));
         m.put("schedule", s.schedule());
         m.put("cache-dtype", String.valueOf(s.cacheDtype()));
