@@ -102,7 +102,7 @@ class CompressPipelineTest {
         JsonNode report = Json.parse(Files.readString(out.resolve("report.json")), "report.json");
         for (String field : List.of("method", "input_model", "dataset", "device", "budget_bytes", "memory_measure",
                 "peak_memory_bytes", "blocks", "exits", "selected_exit", "final_params", "input_params",
-                "test_accuracy", "cache_bytes", "wall_time_s", "bp_batch_size")) {
+                "test_accuracy", "cache_bytes", "wall_time_s", "bp_batch_size", "large_buffers_on_huge_pages")) {
             assertTrue(report.has(field), "report.json lacks " + field);
         }
         assertEquals("neuroflux", report.get("method").asText());

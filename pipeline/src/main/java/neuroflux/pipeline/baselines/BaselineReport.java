@@ -26,6 +26,7 @@ public final class BaselineReport {
         root.put("dataset", r.inputs().data().name());
         root.put("device", s.runtime().device().toString());
         root.put("threads", s.runtime().threads());
+        root.put("large_buffers_on_huge_pages", neuroflux.stages.block.NativeMemory.largeBuffersOnHugePages());
         root.put("budget_bytes", s.budget().bytes());
         root.put("usable_bytes", r.usableBytes());
         root.put("memory_measure", r.trainPeak().method() + "; the peak is what the training (the runner's"

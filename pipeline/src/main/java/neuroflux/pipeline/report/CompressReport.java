@@ -64,6 +64,7 @@ public final class CompressReport {
         root.put("dataset", r.inputs().data().name());
         root.put("device", s.runtime().device().toString());
         root.put("threads", s.runtime().threads());
+        root.put("large_buffers_on_huge_pages", neuroflux.stages.block.NativeMemory.largeBuffersOnHugePages());
         root.put("budget_bytes", s.budget().bytes());
         root.put("usable_bytes", r.planning().plan().settings().usableBytes());
         root.put("min_budget_bytes", r.planning().smallestBudgetBytes());

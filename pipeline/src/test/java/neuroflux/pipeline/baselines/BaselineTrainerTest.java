@@ -26,7 +26,7 @@ class BaselineTrainerTest {
     /** The fields every method's report.json has, which compare reads. */
     static final List<String> REPORT_FIELDS = List.of("method", "input_model", "dataset", "device", "budget_bytes",
             "memory_measure", "peak_memory_bytes", "blocks", "exits", "selected_exit", "final_params",
-            "input_params", "test_accuracy", "wall_time_s", "history");
+            "input_params", "test_accuracy", "wall_time_s", "history", "large_buffers_on_huge_pages");
 
     @TempDir
     static Path dir;
