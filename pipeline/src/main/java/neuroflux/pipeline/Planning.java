@@ -137,9 +137,11 @@ public record Planning(Plan plan, int backpropBatch, long smallestBudgetBytes) {
                         planner.peakAt(units, b.firstUnit(), b.lastUnit(), m.batch())));
             }
             int batch = r.batch();
-            PeakMeasurement peak = r.peak();
-            long predicted = planner.peakAt(units, b.firstUnit(), b.lastUnit(), batch);
-            verified.add(new VerifiedBlock(b, batch, peak, predicted, attempts));
+            // the search ends on a batch it measured, whose attempt already holds the prediction there
+            long predicted = attempts.stream().filter(a -> a.batch() == batch).findFirst()
+                    .map(Attempt::predictedPeakBytes)
+                    .orElseGet(() -> planner.peakAt(units, b.firstUnit(), b.lastUnit(), batch));
+            verified.add(new VerifiedBlock(b, batch, r.peak(), predicted, attempts));
         }
         return verified;
     }
