@@ -137,10 +137,7 @@ public record Planning(Plan plan, int backpropBatch, long smallestBudgetBytes) {
                         planner.peakAt(units, b.firstUnit(), b.lastUnit(), m.batch())));
             }
             int batch = r.batch();
-            // the search ends on a batch it measured, whose attempt already holds the prediction there
-            long predicted = attempts.stream().filter(a -> a.batch() == batch).findFirst()
-                    .map(Attempt::predictedPeakBytes)
-                    .orElseGet(() -> planner.peakAt(units, b.firstUnit(), b.lastUnit(), batch));
+            long predicted = planner.peakAt(units, b.firstUnit(), b.lastUnit(), batch);
             verified.add(new VerifiedBlock(b, batch, r.peak(), predicted, attempts));
         }
         return verified;
