@@ -1,13 +1,19 @@
 #!/usr/bin/env bash
-# Issue 6's stringent pair: end-to-end backpropagation, then neuroflux, on vgg11 (1x28x28) at 185.9 MiB, back to
-# back on a quiet machine, every log line stamped with the clock and the run's seconds, /usr/bin/time -v around
-# each (system CPU and page faults).
+# Issue 6's stringent runs: end-to-end backpropagation, then neuroflux (or the methods named), on vgg11 (1x28x28)
+# at 185.9 MiB, back to back on a quiet machine, every log line stamped with the clock and the run's seconds,
+# /usr/bin/time -v around each (system CPU and page faults).
 #
-#   benchmarks/issue6-stringent-pair.sh OUT_DIR [LR]     (LR: the peak learning rate of both; default 0.05)
+#   benchmarks/issue6-stringent-pair.sh OUT_DIR [LR [METHOD...]]
+#
+# LR: the peak learning rate of every method (default 0.05); METHOD: bp, bp-checkpoint, ll, neuroflux (default:
+# bp neuroflux). neuroflux runs with --stop-when-flat.
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 out=${1:?usage: issue6-stringent-pair.sh OUT_DIR [LR]}
 lr=${2:-0.05}
+shift $(( $# < 2 ? $# : 2 ))
+methods=("$@")
+[ ${#methods[@]} -gt 0 ] || methods=(bp neuroflux)
 budget=185.9MiB
 mkdir -p "$out"
 model="$out/vgg11.onnx"
@@ -26,5 +32,10 @@ run() {
         --threads 2 --lr "$lr" --out "$out/$name" "$@" 2>&1
   } | stamp "$start" > "$out/$name.log"
 }
-run bp --method bp
-run neuroflux --method neuroflux --stop-when-flat
+for method in "${methods[@]}"; do
+  case $method in
+    neuroflux) run neuroflux --method neuroflux --stop-when-flat ;;
+    bp|bp-checkpoint|ll) run "$method" --method "$method" ;;
+    *) echo "unknown method: $method (bp, bp-checkpoint, ll, neuroflux)" >&2; exit 2 ;;
+  esac
+done

@@ -21,13 +21,7 @@ public final class BaselineReport {
 
     public static ObjectNode report(BaselineTrainer.Result r, CompressPipeline.Settings s) {
         ObjectNode root = Json.object();
-        root.put("method", r.method());
-        root.put("input_model", r.inputs().modelName());
-        root.put("dataset", r.inputs().data().name());
-        root.put("device", s.runtime().device().toString());
-        root.put("threads", s.runtime().threads());
-        root.put("large_buffers_on_huge_pages", neuroflux.stages.block.NativeMemory.largeBuffersOnHugePages());
-        root.put("budget_bytes", s.budget().bytes());
+        CompressReport.putRunHeader(root, r.method(), r.inputs(), s);
         root.put("usable_bytes", r.usableBytes());
         root.put("memory_measure", r.trainPeak().method() + "; the peak is what the training (the runner's"
                 + " whole life; per-epoch evaluation outside the figure where spans can be measured, as compress's"

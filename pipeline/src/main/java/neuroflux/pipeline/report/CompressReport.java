@@ -10,6 +10,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import neuroflux.pipeline.CompressPipeline;
+import neuroflux.pipeline.Inputs;
+import neuroflux.stages.block.NativeMemory;
 import neuroflux.stages.memory.Budget;
 import neuroflux.stages.memory.PeakMeasurement;
 import neuroflux.stages.plan.Block;
@@ -57,15 +59,25 @@ public final class CompressReport {
         return String.format(Locale.ROOT, "%.2f%%", 100 * accuracy);
     }
 
-    public static ObjectNode report(CompressPipeline.Result r, CompressPipeline.Settings s) {
-        ObjectNode root = Json.object();
-        root.put("method", METHOD);
-        root.put("input_model", r.inputs().modelName());
-        root.put("dataset", r.inputs().data().name());
+    /**
+     * The fields every method's report opens with, so that {@code compare} reads a baseline's and compress's
+     * reports alike: the method, what it trained on, where and with how many threads, whether large buffers were
+     * on huge pages, and the budget.
+     */
+    public static void putRunHeader(ObjectNode root, String method, Inputs inputs,
+                                    CompressPipeline.Settings s) {
+        root.put("method", method);
+        root.put("input_model", inputs.modelName());
+        root.put("dataset", inputs.data().name());
         root.put("device", s.runtime().device().toString());
         root.put("threads", s.runtime().threads());
-        root.put("large_buffers_on_huge_pages", neuroflux.stages.block.NativeMemory.largeBuffersOnHugePages());
+        root.put("large_buffers_on_huge_pages", NativeMemory.largeBuffersOnHugePages());
         root.put("budget_bytes", s.budget().bytes());
+    }
+
+    public static ObjectNode report(CompressPipeline.Result r, CompressPipeline.Settings s) {
+        ObjectNode root = Json.object();
+        putRunHeader(root, METHOD, r.inputs(), s);
         root.put("usable_bytes", r.planning().plan().settings().usableBytes());
         root.put("min_budget_bytes", r.planning().smallestBudgetBytes());
         root.put("bp_batch_size", r.planning().backpropBatch());
