@@ -177,9 +177,11 @@ class CompressPipelineTest {
     @Test
     void aBudgetNoPlanMeetsIsRefusedBeforeTraining() {
         Path out = dir.resolve("too-small");
+        // below the parameters and momentum of the largest unit (about 5 KB), the floor no measurement undercuts:
+        // 16 KiB was accepted in one CI run, where these tiny units' measured peaks were within the probe's noise
         BudgetTooSmallException e = assertThrows(BudgetTooSmallException.class,
-                () -> compress(settings(out, "16KiB", null, 3)));
-        assertTrue(e.smallestBudgetBytes() > 16 * 1024);
+                () -> compress(settings(out, "1KiB", null, 3)));
+        assertTrue(e.smallestBudgetBytes() > 1024);
         assertTrue(e.getMessage().contains("smallest budget"), e.getMessage());
         assertFalse(Files.exists(out.resolve("blocks")), "no block was trained");
     }
