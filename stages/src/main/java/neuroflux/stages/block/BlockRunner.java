@@ -39,8 +39,8 @@ import neuroflux.stages.memory.NativeHeap;
  * the small buffers a step frees, and the next unit, whose buffers have other sizes, does not reuse all of them, so
  * without the trim the block's resident level climbs unit by unit above what any profile of a unit alone saw.
  * Measured on mobilenet_v2's units 14-18 as one block at batch 94 ({@code plan --split 14,5 --batch-cap 94
- * --verify}): 118.6 MB measured against 105.8 MB predicted without the trim, 109.4 against 105.9 with it; each trim
- * returned 1 to 4.6 MB and took about 1 ms, against steps of a tenth of a second and more.
+ * --verify}): 118.6 MB measured against 105.8 MB predicted without the trim, 110.4 against 104.8 with it; each trim
+ * returned 1.0 to 4.6 MB and took 0.6 to 2.1 ms, against steps of a tenth of a second and more.
  *
  * <p>Sessions are opened without ONNX Runtime's CPU arena: with it, each unit's session would keep the memory of
  * its own largest run, and the block would hold the sum of its units' activations instead of the largest. The
