@@ -95,6 +95,8 @@ public final class OrtSession implements AutoCloseable {
      */
     public static final String PROFILE_VARIABLE = "NEUROFLUX_ORT_PROFILE";
     private static final AtomicInteger PROFILED = new AtomicInteger();
+    /** ONNX Runtime's session option that lets intra-op workers spin after a run ("1", the default) or not. */
+    static final String INTRA_OP_SPINNING = "session.intra_op.allow_spinning";
 
     private static void enableProfiling(SessionOptions so, Path folder) throws OrtException {
         try {
@@ -111,6 +113,7 @@ public final class OrtSession implements AutoCloseable {
         if (options.threads() > 0) so.setIntraOpNumThreads(options.threads());
         so.setInterOpNumThreads(1);
         so.setOptimizationLevel(SessionOptions.OptLevel.ALL_OPT);
+        if (!options.spinning()) so.addConfigEntry(INTRA_OP_SPINNING, "0");
         String profile = System.getenv(PROFILE_VARIABLE);
         if (profile != null && !profile.isBlank()) enableProfiling(so, Path.of(profile));
         if (!options.cpuArena()) {

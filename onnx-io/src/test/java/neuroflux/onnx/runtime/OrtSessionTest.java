@@ -52,4 +52,18 @@ class OrtSessionTest {
             assertTrue(left < 64 * 1024, "64 runs left " + left + " bytes of native input copies");
         }
     }
+
+    /** Spinning is ONNX Runtime's default; the recomputing runner's sessions ask for workers that sleep instead. */
+    @Test
+    void spinningIsOnUnlessTheOptionsTurnItOff() throws Exception {
+        try (ai.onnxruntime.OrtSession.SessionOptions on = OrtSession.sessionOptions(RuntimeOptions.cpu(2));
+             ai.onnxruntime.OrtSession.SessionOptions off =
+                     OrtSession.sessionOptions(RuntimeOptions.cpu(2).withoutCpuArena().withoutSpinning())) {
+            assertEquals(null, on.getConfigEntries().get(OrtSession.INTRA_OP_SPINNING));
+            assertEquals("0", off.getConfigEntries().get(OrtSession.INTRA_OP_SPINNING));
+        }
+        RuntimeOptions both = RuntimeOptions.cpu(2).withoutSpinning().withoutCpuArena();
+        assertEquals(false, both.spinning());
+        assertEquals(false, both.cpuArena());
+    }
 }

@@ -55,7 +55,7 @@ public final class RecomputingRunner implements AutoCloseable {
     public RecomputingRunner(RecomputeSteps steps, RuntimeOptions options) {
         this.steps = steps;
         NativeMemory.fixMmapThreshold();
-        RuntimeOptions noArena = options.withoutCpuArena();
+        RuntimeOptions noArena = options.withoutCpuArena().withoutSpinning(); // see RuntimeOptions
         try {
             for (CompiledStep c : steps.forwards()) forwards.add(OrtSession.open(c.graph(), noArena));
             for (CompiledStep c : steps.backwards()) backwards.add(OrtSession.open(c.graph(), noArena));
