@@ -34,7 +34,9 @@ import neuroflux.stages.compile.StepNames;
  *
  * <p>Parameters, optimizer state and running statistics are one set of ONNX Runtime tensors shared by the
  * sessions: a unit's forward and its backward read the same parameter tensors. Sessions run without the CPU
- * arena, as {@link BlockRunner}'s do.
+ * arena, as {@link BlockRunner}'s do, and their worker threads do not spin after a run: fifteen short runs of
+ * vgg11's sessions per step otherwise ran their kernels on cores that the last session's workers spun on
+ * ({@link RuntimeOptions}).
  */
 public final class RecomputingRunner implements AutoCloseable {
     /** The loss and the number of correct predictions of the model's classifier on the batch. */
@@ -55,11 +57,11 @@ public final class RecomputingRunner implements AutoCloseable {
     public RecomputingRunner(RecomputeSteps steps, RuntimeOptions options) {
         this.steps = steps;
         NativeMemory.fixMmapThreshold();
-        RuntimeOptions noArena = options.withoutCpuArena().withoutSpinning(); // see RuntimeOptions
+        RuntimeOptions perSession = options.withoutCpuArena().withoutSpinning();
         try {
-            for (CompiledStep c : steps.forwards()) forwards.add(OrtSession.open(c.graph(), noArena));
-            for (CompiledStep c : steps.backwards()) backwards.add(OrtSession.open(c.graph(), noArena));
-            last = OrtSession.open(steps.last().graph(), noArena);
+            for (CompiledStep c : steps.forwards()) forwards.add(OrtSession.open(c.graph(), perSession));
+            for (CompiledStep c : steps.backwards()) backwards.add(OrtSession.open(c.graph(), perSession));
+            last = OrtSession.open(steps.last().graph(), perSession);
             this.env = last.environment();
             List<CompiledStep> all = new ArrayList<>(steps.forwards());
             all.addAll(steps.backwards());
