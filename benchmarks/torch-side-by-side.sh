@@ -5,11 +5,11 @@
 #     same units, heads and their initial weights, blocks and batch sizes, data split, batch order, optimizer,
 #     one-cycle schedule per block, epochs, cached block outputs);
 #   - end-to-end backpropagation (--method bp) at the run's bp_batch_size, the largest batch whose backprop fits
-#     the run's budget (or --bp-batch N).
+#     the run's budget (or --bp-batch N), at the run's learning rate (or --bp-lr R).
 # Writes DIR/torch-ll.json, DIR/torch-bp.json, DIR/inspect.json and DIR/torch-side-by-side.md (printed too): the
 # neuroflux run's exits beside PyTorch's, and time, throughput and peak memory of each.
 #   benchmarks/torch-side-by-side.sh MODEL.onnx RUN/report.json [--limit-train N] [--threads N] [--bp-batch N]
-#       [--out DIR]   (default DIR: RUN/torch)
+#       [--bp-lr R] [--out DIR]   (default DIR: RUN/torch)
 # --limit-train and --threads default to the run's; a different --limit-train trains PyTorch on other data than
 # neuroflux and the table says so. PyTorch comes from ../shared/reference/setup-torch.sh (local package files).
 # For figures of one sitting, run the neuroflux compress right before this script on the same quiet machine, e.g.
@@ -28,7 +28,7 @@ extra=()
 out=$(dirname "$report")/torch
 while [ $# -gt 0 ]; do
   case "$1" in
-    --limit-train|--threads|--bp-batch) extra+=("$1" "$2"); shift 2 ;;
+    --limit-train|--threads|--bp-batch|--bp-lr) extra+=("$1" "$2"); shift 2 ;;
     --out) out=$2; shift 2 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
@@ -90,13 +90,13 @@ print()
 print('| run | wall time s | peak memory | selected exit: test accuracy |')
 print('| --- | --- | --- | --- |')
 sel = next(e for e in nf['exits'] if e['unit'] == nf['selected_exit'])
-print(f'| neuroflux compress (budget {mib(nf["budget_bytes"])}) | {nf["wall_time_s"]:.1f} |'
+print(f'| neuroflux compress (budget {mib(nf["budget_bytes"])}, peak lr {nf["lr"]}) | {nf["wall_time_s"]:.1f} |'
       f' {mib(nf.get("peak_memory_bytes"))} (training peak above the process at rest) |'
       f' {sel["unit"]}: {pct(nf["test_accuracy"])} |')
 sel = next(e for e in ll['exits'] if e['unit'] == ll['selected_exit'])
-print(f'| PyTorch local learning | {ll["wall_time_s"]:.1f} | {mib(ll["peak_rss_bytes"])} (peak RSS of the process;'
+print(f'| PyTorch local learning (peak lr {ll["lr"]}) | {ll["wall_time_s"]:.1f} | {mib(ll["peak_rss_bytes"])} (peak RSS of the process;'
       f' {mib(ll["rss_at_rest_bytes"])} at rest) | {sel["unit"]}: {pct(sel["test_accuracy"])} |')
-print(f'| PyTorch backprop, batch {bp["batch_size"]} ({bp["train_wall_s"]:.1f} s training,'
+print(f'| PyTorch backprop, batch {bp["batch_size"]}, peak lr {bp["lr"]} ({bp["train_wall_s"]:.1f} s training,'
       f' {bp["samples_per_s"]:.1f} samples/s, training peak'
       f' {above(bp.get("train_peak_rss_bytes"), bp["rss_at_rest_bytes"])} above rest) | {bp["wall_time_s"]:.1f} |'
       f' {mib(bp["peak_rss_bytes"])} (peak RSS of the process; {mib(bp["rss_at_rest_bytes"])} at rest) |'

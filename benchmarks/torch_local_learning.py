@@ -551,10 +551,12 @@ def backprop(a, report, inspect, splits, net, classes, common):
     train, val, test = (ImageSource(splits, splits.train), ImageSource(splits, splits.validation),
                         ImageSource(splits, splits.test))
     # torch_reference.py's optimizer, schedule and step, on neuroflux's data and batch order
-    opt = torch.optim.SGD(net.parameters(), lr=report['lr'], momentum=0.9, weight_decay=report['weight_decay'],
+    lr = a.bp_lr or report['lr']
+    common['lr'] = lr
+    opt = torch.optim.SGD(net.parameters(), lr=lr, momentum=0.9, weight_decay=report['weight_decay'],
                           nesterov=True)
     steps_per_epoch = len(train) // batch
-    sched = one_cycle(opt, report['lr'], steps_per_epoch * report['epochs'])
+    sched = one_cycle(opt, lr, steps_per_epoch * report['epochs'])
 
     def step(x, y):
         loss = F.cross_entropy(net(x), y)
@@ -599,6 +601,8 @@ def main():
     ap.add_argument('--validation', type=float, default=0.1, help="validation split (neuroflux's default 0.1)")
     ap.add_argument('--threads', type=int, default=0, help="PyTorch's threads (default: the report's)")
     ap.add_argument('--bp-batch', type=int, default=0, help="bp's batch (default: the report's bp_batch_size)")
+    ap.add_argument('--bp-lr', type=float, default=0.0,
+                    help="bp's peak learning rate (default: the report's lr, the rate the neuroflux run used)")
     ap.add_argument('--cache-dir', default=None, help='where ll writes its block caches (default: the temp folder)')
     ap.add_argument('--data-dir', default=None, help="Fashion-MNIST's folder (default: Debian's)")
     a = ap.parse_args()
