@@ -9,7 +9,9 @@
 # Writes DIR/torch-ll.json, DIR/torch-bp.json, DIR/inspect.json and DIR/torch-side-by-side.md (printed too): the
 # neuroflux run's exits beside PyTorch's, and time, throughput and peak memory of each.
 #   benchmarks/torch-side-by-side.sh MODEL.onnx RUN/report.json [--limit-train N] [--threads N] [--bp-batch N]
-#       [--bp-lr R] [--out DIR]   (default DIR: RUN/torch)
+#       [--bp-lr R] [--methods ll,bp] [--out DIR]   (default DIR: RUN/torch)
+# --methods runs only the PyTorch runs named (a sitting may put other runs between them); the table is written once
+# both DIR/torch-ll.json and DIR/torch-bp.json are there.
 # --limit-train and --threads default to the run's; a different --limit-train trains PyTorch on other data than
 # neuroflux and the table says so. PyTorch comes from ../shared/reference/setup-torch.sh (local package files).
 # For figures of one sitting, run the neuroflux compress right before this script on the same quiet machine, e.g.
@@ -18,18 +20,20 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ $# -lt 2 ]; then
-  sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//' >&2
+  sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//' >&2
   exit 2
 fi
 model=$1
 report=$2
 shift 2
 extra=()
+methods=ll,bp
 out=$(dirname "$report")/torch
 while [ $# -gt 0 ]; do
   case "$1" in
     --limit-train|--threads|--bp-batch|--bp-lr) extra+=("$1" "$2"); shift 2 ;;
     --out) out=$2; shift 2 ;;
+    --methods) methods=$2; shift 2 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -37,10 +41,16 @@ mkdir -p "$out"
 py=$(bash ../shared/reference/setup-torch.sh | tail -n 1)
 ./neuroflux inspect "$model" --json > "$out/inspect.json"
 for method in ll bp; do
+  case ",$methods," in *,$method,*) ;; *) continue ;; esac
   echo "== PyTorch $method" >&2
   "$py" benchmarks/torch_local_learning.py "$model" --report "$report" --units "$out/inspect.json" \
-      --method "$method" "${extra[@]}" > "$out/torch-$method.json"
+      --method "$method" "${extra[@]}" > "$out/torch-$method.json.part"
+  mv "$out/torch-$method.json.part" "$out/torch-$method.json"
 done
+if [ ! -s "$out/torch-ll.json" ] || [ ! -s "$out/torch-bp.json" ]; then
+  echo "wrote the PyTorch run(s) named by --methods ($methods); the table needs both torch-ll.json and torch-bp.json" >&2
+  exit 0
+fi
 
 python3 - "$report" "$out/torch-ll.json" "$out/torch-bp.json" > "$out/torch-side-by-side.md" <<'PY'
 import json, sys
