@@ -16,10 +16,7 @@ import neuroflux.stages.compile.Rounding;
  * all output positions. Both are laid out with the batch last, [C, S..., N], so that a tap's Slice copies runs of
  * a whole output row times the batch (at stride 1) instead of one output row: on the vgg-small-fmnist fixture at
  * batch 128 (one thread, per-node minima) the 36 tap Slices took 2.7 ms a step against 6.3 to 7.7 ms with the
- * batch second, the Pads 0.7 against 1.3 to 2.1 ms, and the batch-last Transposes cost about 0.5 ms more. Where the
- * input has few channels (input channels times taps at most a quarter of the output positions: a network's first
- * convolution), the output gradient is not moved at all: {@link #patchWeightGradient} slices the taps in the
- * input's own layout and takes one batched MatMul. With groups: a Conv in which the roles swap: the batch axis becomes the
+ * batch second, the Pads 0.7 against 1.3 to 2.1 ms, and the batch-last Transposes cost about 0.5 ms more. With groups: a Conv in which the roles swap: the batch axis becomes the
  * channel axis, the output gradient becomes the kernel, and stride and dilation trade places; the input is laid
  * out as [C/group, group * N, ...] so that one grouped Conv gives every group's weights. Measured on ONNX
  * Runtime's CPU kernels at batch 128 (VGG-like layers, 7x7 and more positions), the per-tap GEMMs take less than
@@ -38,11 +35,6 @@ import neuroflux.stages.compile.Rounding;
 final class ConvRule implements GradientRule {
     /** Output positions from which the per-tap form of the weight gradient is used (see the class comment). */
     static final long TAP_FORM_MIN_POSITIONS = 32;
-    /**
-     * Output positions per column of the patches (input channels times kernel taps) from which the weight gradient
-     * takes the patch form ({@link #patchWeightGradient}) instead of the per-tap form.
-     */
-    static final long PATCH_FORM_POSITIONS_PER_COLUMN = 4;
 
     @Override
     public void forward(Node node, GradientContext ctx) {
@@ -109,53 +101,10 @@ final class ConvRule implements GradientRule {
         }
         if (ctx.needsGrad(x)) ctx.addGrad(x, inputGradient(e, dy, w, geo, group, xs, ws));
         if (ctx.needsGrad(w)) {
-            long positions = Axes.size(geo.output());
-            boolean taps = group == 1 && positions >= TAP_FORM_MIN_POSITIONS;
-            boolean patches = taps && xs[1] * Axes.size(kernel) * PATCH_FORM_POSITIONS_PER_COLUMN <= positions;
-            ctx.addGrad(w, patches ? patchWeightGradient(e, dy, x, xs, ws, geo)
-                    : taps ? tapWeightGradient(e, dy, x, xs, ws, geo)
+            boolean taps = group == 1 && Axes.size(geo.output()) >= TAP_FORM_MIN_POSITIONS;
+            ctx.addGrad(w, taps ? tapWeightGradient(e, dy, x, xs, ws, geo)
                     : weightGradient(e, dy, x, xs, ws, geo, group));
         }
-    }
-
-    /**
-     * dW = the sum over the batch of dy[M, P] times the sample's patches [P, C * taps], where the input has few
-     * channels (a network's first convolution): each tap's elements are sliced from the input in its own layout,
-     * [N, C, S...], and the output gradient is read once, as it is, by one batched MatMul. The per-tap form would
-     * copy the output gradient into a batch-last layout and read it once per tap; on vgg11's first unit (1 input
-     * channel, 64 filters, 28x28) that Transpose was the block's largest operator. The per-sample products
-     * [N, M, C * taps] are at most 1/{@link #PATCH_FORM_POSITIONS_PER_COLUMN} of the output gradient's size.
-     */
-    private static String patchWeightGradient(Emitter e, String dy, String x, long[] xs, long[] ws,
-                                              WindowGeometry geo) {
-        int n = geo.rank();
-        long batch = xs[0];
-        long channels = xs[1];
-        long outputs = ws[0];
-        long taps = Axes.size(geo.kernel());
-        long positions = Axes.size(geo.output());
-        long[] pads = new long[2 * (n + 2)];
-        boolean padded = false;
-        for (int i = 0; i < n; i++) {
-            pads[2 + i] = geo.padsBegin()[i];
-            pads[n + 4 + i] = geo.endPadToLastWindow(i);
-            padded |= pads[2 + i] != 0 || pads[n + 4 + i] != 0;
-        }
-        String xp = padded ? e.op("Pad", "conv_dw_pad", x, e.ints(pads)) : x;
-        long[] axes = new long[n];
-        for (int i = 0; i < n; i++) axes[i] = 2 + i;
-        String[] parts = new String[(int) taps];
-        for (int k = 0; k < taps; k++) {
-            long[] tap = geo.tap(k);
-            parts[k] = e.op("Slice", "conv_dw_tap", xp, e.ints(geo.tapStarts(tap)), e.ints(geo.tapEnds(tap)),
-                    e.ints(axes), e.ints(geo.strides()));
-        }
-        String stacked = taps == 1 ? parts[0] : e.node("Concat", "conv_dw_taps", parts).with("axis", 1).output(0);
-        String patches = e.transpose(e.reshape(stacked, batch, taps * channels, positions), 0, 2, 1);
-        String perSample = e.op("MatMul", "conv_dw", e.reshape(dy, batch, outputs, positions), patches);
-        String summed = e.reduceSum(perSample, new long[] {0}, false);
-        if (channels == 1 || taps == 1) return e.reshape(summed, ws);
-        return e.reshape(e.transpose(e.reshape(summed, outputs, taps, channels), 0, 2, 1), ws);
     }
 
     /**

@@ -84,12 +84,12 @@ class GradientRulesTest {
     @Test
     void convInOneAndThreeDimensionsOnLargeMapsTakesTheWeightGradientPerTap() {
         GradientCheck c = floats();
-        c.input("x", s(3, 8, 80), true);
-        c.input("w", s(4, 8, 3), true);
+        c.input("x", s(3, 2, 80), true);
+        c.input("w", s(4, 2, 3), true);
         c.node("Conv", List.of("x", "w"), "y").withInts("pads", 2, 0).withInts("strides", 2)
                 .withInts("dilations", 2);
-        c.input("v", s(2, 4, 5, 4, 6), true);
-        c.input("u", s(3, 4, 2, 1, 3), true);
+        c.input("v", s(2, 2, 5, 4, 6), true);
+        c.input("u", s(3, 2, 2, 1, 3), true);
         c.node("Conv", List.of("v", "u"), "z").withInts("pads", 1, 0, 1, 0, 0, 1).withInts("strides", 1, 1, 2);
         c.output("y");
         c.output("z");
@@ -97,34 +97,11 @@ class GradientRulesTest {
         assertEquals(3 + 6, count(c, "Gemm"), "one GEMM per tap");
     }
 
-    /** Few input channels (a network's first convolution): the taps' patches and one batched MatMul. */
-    @Test
-    void convOfFewChannelsOnALargeMapTakesTheWeightGradientFromPatches() {
-        GradientCheck c = floats();
-        c.input("x", s(3, 1, 12, 12), true);
-        c.input("w", s(4, 1, 3, 3), true);
-        c.input("b", s(4), true);
-        c.node("Conv", List.of("x", "w", "b"), "y").withInts("pads", 1, 1, 1, 1);
-        c.input("v", s(2, 2, 21, 17), true);
-        c.input("u", s(3, 2, 3, 2), true);
-        c.node("Conv", List.of("v", "u"), "z").withInts("pads", 1, 0, 0, 1).withInts("strides", 2, 1)
-                .withInts("dilations", 1, 2);
-        c.input("p", s(2, 2, 90), true);
-        c.input("q", s(3, 2, 3), true);
-        c.node("Conv", List.of("p", "q"), "r").withInts("pads", 2, 0).withInts("strides", 2);
-        c.output("y");
-        c.output("z");
-        c.output("r");
-        check32(c);
-        assertEquals(0, count(c, "Gemm"), "no per-tap GEMM");
-        assertEquals(3, count(c, "MatMul"), "one batched MatMul per convolution");
-    }
-
     @Test
     void stridedPointwiseConvOnALargeMap() {
         GradientCheck c = floats();
-        c.input("x", s(2, 20, 16, 16), true);
-        c.input("w", s(5, 20, 1, 1), true);
+        c.input("x", s(2, 3, 16, 16), true);
+        c.input("w", s(5, 3, 1, 1), true);
         c.node("Conv", List.of("x", "w"), "y").withInts("strides", 2, 2);
         c.output("y");
         check32(c);
