@@ -54,7 +54,9 @@ class CheckpointStoreTest {
         org.junit.jupiter.api.Assumptions.assumeTrue(probe.availability().available());
         long mib = 1L << 20;
         Map<String, Tensor> big = new LinkedHashMap<>();
-        big.put("w", Tensor.ofFloats(new long[] {6 * (int) mib}, new float[6 * (int) mib]));
+        // 48 MiB: a native copy of the write's size would be far above the limit, and the limit far above what this
+        // test JVM's own allocations leave resident (its heap is not pre-touched: 9.5 MB once, against 8 MiB then)
+        big.put("w", Tensor.ofFloats(new long[] {12 * (int) mib}, new float[12 * (int) mib]));
         CheckpointStore store = new CheckpointStore(run);
         var anchored = probe.anchoredAtRest();
         store.write(state(1), big);
@@ -63,7 +65,7 @@ class CheckpointStoreTest {
         // reports no figure, which here means nothing was kept (a suite run read 380 KiB below the rest)
         boolean belowRest = !m.available() && m.describe().contains("below its resting level");
         long kept = belowRest ? 0 : m.bytes();
-        assertTrue(kept < 8 * mib, "writing a 24 MiB tensor kept " + kept + " bytes resident");
+        assertTrue(kept < 20 * mib, "writing a 48 MiB tensor kept " + kept + " bytes resident");
     }
 
     @Test
