@@ -7,6 +7,7 @@
 #   benchmarks/issue6-moderate-compare.sh OUT_DIR [METHODS]     (METHODS: default bp,neuroflux)
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+source "$here/benchmarks/stamp.sh"
 out=${1:?usage: issue6-moderate-compare.sh OUT_DIR [METHODS]}
 methods=${2:-bp,neuroflux}
 mkdir -p "$out"
@@ -17,6 +18,4 @@ start=$(date +%s)
   echo "start $(date -u +%H:%M:%S) commit $(git -C "$here" rev-parse --short HEAD) methods $methods"
   /usr/bin/time -v "$here/neuroflux" compare "$model" --data fashion-mnist --budget 280MiB --epochs 3 \
       --threads 2 --lr 0.1 --stop-when-flat --methods "$methods" --out "$out/compare" 2>&1
-} | while IFS= read -r line; do
-  printf '%s +%ss %s\n' "$(date -u +%H:%M:%S)" "$(( $(date +%s) - start ))" "$line"
-done > "$out/compare.log"
+} | stamp "$start" > "$out/compare.log"

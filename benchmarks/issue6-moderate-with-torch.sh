@@ -8,6 +8,7 @@
 # Writes OUT_DIR/compare.md (and the rest of the compare), OUT_DIR/torch/torch-side-by-side.md, and their logs.
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+source "$here/benchmarks/stamp.sh"
 out=${1:?usage: issue6-moderate-with-torch.sh OUT_DIR [METHODS]}
 methods=${2:-bp,bp-checkpoint,neuroflux}
 case ",$methods," in *,neuroflux,*) ;; *) echo "METHODS must include neuroflux (PyTorch reproduces its run)" >&2; exit 2 ;; esac
@@ -22,6 +23,4 @@ start=$(date +%s)
   echo "torch start $(date -u +%H:%M:%S)"
   /usr/bin/time -v "$here/benchmarks/torch-side-by-side.sh" "$out/vgg11.onnx" "$out/compare/neuroflux/report.json" \
       "${bp_batch[@]}" --out "$out/torch" 2>&1
-} | while IFS= read -r line; do
-  printf '%s +%ss %s\n' "$(date -u +%H:%M:%S)" "$(( $(date +%s) - start ))" "$line"
-done > "$out/torch.log"
+} | stamp "$start" > "$out/torch.log"

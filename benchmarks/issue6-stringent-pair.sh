@@ -9,6 +9,7 @@
 # bp neuroflux). neuroflux runs with --stop-when-flat.
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+source "$here/benchmarks/stamp.sh"
 out=${1:?usage: issue6-stringent-pair.sh OUT_DIR [LR]}
 lr=${2:-0.05}
 shift $(( $# < 2 ? $# : 2 ))
@@ -18,10 +19,6 @@ budget=185.9MiB
 mkdir -p "$out"
 model="$out/vgg11.onnx"
 [ -f "$model" ] || "$here/neuroflux" model vgg11 --input 1x28x28 --classes 10 --out "$model"
-stamp() {
-  local start=$1
-  while IFS= read -r line; do printf '%s +%ss %s\n' "$(date -u +%H:%M:%S)" "$(( $(date +%s) - start ))" "$line"; done
-}
 run() {
   local name=$1; shift
   local start

@@ -12,6 +12,7 @@
 # OUT_DIR/torch-{ll,bp}.log.
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+source "$here/benchmarks/stamp.sh"
 out=${1:?usage: issue6-stringent-with-torch.sh OUT_DIR [NEUROFLUX_LR [BP_LR]]}
 nf_lr=${2:-0.1}
 bp_lr=${3:-0.05}
@@ -23,9 +24,7 @@ torch() {
     echo "torch $method start $(date -u +%H:%M:%S)"
     /usr/bin/time -v "$here/benchmarks/torch-side-by-side.sh" "$out/vgg11.onnx" "$out/neuroflux/report.json" \
         --methods "$method" --bp-lr "$bp_lr" --out "$out/torch" "$@" 2>&1
-  } | while IFS= read -r line; do
-    printf '%s +%ss %s\n' "$(date -u +%H:%M:%S)" "$(( $(date +%s) - start ))" "$line"
-  done > "$out/torch-$method.log"
+  } | stamp "$start" > "$out/torch-$method.log"
 }
 [ -f "$out/neuroflux/report.json" ] || "$here/benchmarks/issue6-stringent-pair.sh" "$out" "$nf_lr" neuroflux
 [ -s "$out/torch/torch-ll.json" ] || torch ll
