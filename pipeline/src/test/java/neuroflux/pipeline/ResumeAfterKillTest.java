@@ -5,17 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
-import java.io.InputStreamReader;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import neuroflux.pipeline.checkpoint.CheckpointStore;
 import neuroflux.stages.cache.CachedDataset;
 import org.junit.jupiter.api.Test;
@@ -53,7 +48,7 @@ class ResumeAfterKillTest {
         // block 2, epoch 1; then block 2's first cache file; then its "done" checkpoint's tensors; then the
         // manifest of block 3's first checkpoint
         for (String point : List.of("training-step:20", "cache-write:1", "checkpoint-write:1", "manifest-write:2")) {
-            killAt(point, command);
+            KilledRuns.killAt(point, command);
             assertCheckpointAndCachesIntact(out);
         }
         // the last checkpoint is "block 2 done": block 3 reads block 2's cache, which a damaged disk truncated
@@ -61,10 +56,9 @@ class ResumeAfterKillTest {
         try (var ch = java.nio.channels.FileChannel.open(damaged, java.nio.file.StandardOpenOption.WRITE)) {
             ch.truncate(ch.size() - 10);
         }
-        Process last = start(List.of("compress", "--resume", out.toString()), null);
-        String stderr = new String(last.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(last.waitFor(120, TimeUnit.SECONDS));
-        assertEquals(0, last.exitValue(), stderr);
+        KilledRuns.Finished last = KilledRuns.finish(List.of("compress", "--resume", out.toString()));
+        String stderr = last.stderr();
+        assertEquals(0, last.status(), stderr);
         assertTrue(stderr.contains("resuming the run"), stderr);
         assertTrue(stderr.contains("rebuilding cache block2-validation.cache"), stderr);
         assertFalse(stderr.contains("block 1 epoch") || stderr.contains("block 2 epoch"),
@@ -87,43 +81,6 @@ class ResumeAfterKillTest {
         while (m.find()) sizes.add(m.group(1));
         assertFalse(sizes.isEmpty(), "report.json names no batch size");
         return sizes;
-    }
-
-    /** Starts the run halting at {@code point}, waits until it says it halted there, and kills it. */
-    private void killAt(String point, List<String> command) throws Exception {
-        Process p = start(command, point);
-        BufferedReader err = new BufferedReader(new InputStreamReader(p.getErrorStream(), StandardCharsets.UTF_8));
-        StringBuilder seen = new StringBuilder();
-        CompletableFuture<Boolean> halted = CompletableFuture.supplyAsync(() -> {
-            try {
-                for (String line; (line = err.readLine()) != null; ) {
-                    seen.append(line).append('\n');
-                    if (line.startsWith("HALTED ")) return true;
-                }
-            } catch (java.io.IOException e) {
-                return false;
-            }
-            return false;
-        });
-        boolean reached;
-        try {
-            reached = halted.get(120, TimeUnit.SECONDS);
-        } finally {
-            p.destroyForcibly(); // SIGKILL
-            p.waitFor(30, TimeUnit.SECONDS);
-        }
-        assertTrue(reached, "the run never reached " + point + ":\n" + seen);
-    }
-
-    private static Process start(List<String> args, String haltAt) throws Exception {
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
-                .toString(), "--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow", "-cp",
-                System.getProperty("java.class.path"), Main.class.getName()));
-        command.addAll(args);
-        ProcessBuilder b = new ProcessBuilder(command).redirectOutput(ProcessBuilder.Redirect.DISCARD);
-        b.environment().keySet().removeIf(k -> k.startsWith("NEUROFLUX_"));
-        if (haltAt != null) b.environment().put("NEUROFLUX_TEST_HALT_AT", haltAt);
-        return b.start();
     }
 
     /** Whatever a kill left: the checkpoint (where one exists) and every cache file pass their checks. */

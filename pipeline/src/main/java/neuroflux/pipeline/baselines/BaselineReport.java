@@ -51,6 +51,8 @@ public final class BaselineReport {
         root.put("input_params", net.inputParameters());
         root.put("test_accuracy", r.testAccuracy());
         root.put("wall_time_s", r.wallSeconds());
+        // a resumed run's times go on from its last checkpoint; the epoch a stop cut short is not counted
+        root.put("resumes", r.resumes());
         putHistory(root, r.history());
         return root;
     }

@@ -2,16 +2,17 @@ package neuroflux.pipeline.baselines;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.SplittableRandom;
 import java.util.Map;
 import java.util.function.Consumer;
 import java.util.function.IntFunction;
-import java.util.function.Supplier;
 import neuroflux.onnx.BadInputException;
 import neuroflux.onnx.OnnxModels;
 import neuroflux.onnx.Shapes;
@@ -22,6 +23,13 @@ import neuroflux.pipeline.ExitSelection;
 import neuroflux.pipeline.Inputs;
 import neuroflux.pipeline.Planning;
 import neuroflux.pipeline.WrittenModelTest;
+import neuroflux.pipeline.checkpoint.CheckpointStore;
+import neuroflux.pipeline.checkpoint.CorruptCheckpointException;
+import neuroflux.pipeline.checkpoint.DiskFullException;
+import neuroflux.pipeline.checkpoint.RunFolder;
+import neuroflux.pipeline.checkpoint.RunProgress;
+import neuroflux.pipeline.checkpoint.RunSettings;
+import neuroflux.pipeline.checkpoint.TestHooks;
 import neuroflux.stages.block.BlockRunner;
 import neuroflux.stages.block.HeadedNetwork;
 import neuroflux.stages.block.RecomputeSteps;
@@ -34,6 +42,7 @@ import neuroflux.stages.data.BatchLoader;
 import neuroflux.stages.heads.HeadWidthRule;
 import neuroflux.stages.memory.Budget;
 import neuroflux.stages.memory.MemoryProbe;
+import neuroflux.stages.memory.NativeHeap;
 import neuroflux.stages.memory.PeakMeasurement;
 import neuroflux.stages.memory.PeakMemoryMeter;
 import neuroflux.stages.plan.BlockPlanner;
@@ -77,6 +86,9 @@ public final class BaselineTrainer {
 
         Map<String, Tensor> modelValues();
 
+        /** The carried state (parameters, statistics, optimizer state): what a checkpoint keeps. */
+        Map<String, Tensor> state();
+
         long stepsRun();
 
         @Override
@@ -92,6 +104,10 @@ public final class BaselineTrainer {
 
             public Map<String, Tensor> modelValues() {
                 return r.modelValues();
+            }
+
+            public Map<String, Tensor> state() {
+                return r.state();
             }
 
             public long stepsRun() {
@@ -114,6 +130,10 @@ public final class BaselineTrainer {
                 return r.modelValues();
             }
 
+            public Map<String, Tensor> state() {
+                return r.state();
+            }
+
             public long stepsRun() {
                 return r.stepsRun();
             }
@@ -124,10 +144,20 @@ public final class BaselineTrainer {
         };
     }
 
+    /** Opens a runner of the compiled training: fresh, or where a checkpoint left it. */
+    private interface RunnerFactory {
+        Runner open(Map<String, Tensor> state, long stepsRun);
+
+        default Runner fresh() {
+            return open(Map.of(), 0);
+        }
+    }
+
     /** What a baseline run did; the report is written from it. */
     public record Result(String method, Inputs inputs, VerifiedBatch batch, PeakMeasurement trainPeak,
                          List<CompressPipeline.ExitResult> exits, int selected, double testAccuracy,
-                         List<HistoryPoint> history, double trainSeconds, double wallSeconds, long usableBytes) {
+                         List<HistoryPoint> history, double trainSeconds, double wallSeconds, long usableBytes,
+                         int resumes) {
         public CompressPipeline.ExitResult selectedExit() {
             return exits.get(selected);
         }
@@ -140,6 +170,10 @@ public final class BaselineTrainer {
     private final PeakMemoryMeter deviceMeter;
     /** The device meter anchored at rest once the data is loaded: every figure of the run counts from there. */
     private PeakMemoryMeter meter;
+    /** The command line's arguments, kept in the checkpoint so that --resume DIR alone continues the run. */
+    private List<String> arguments = List.of();
+    /** Checkpoint tensor names: the runner's carried state. */
+    static final String STATE = "state/";
 
     /**
      * @param method one of {@link #METHODS}
@@ -156,13 +190,21 @@ public final class BaselineTrainer {
         this.deviceMeter = this.meter = PeakMemoryMeter.forDevice(settings.runtime().device());
     }
 
+    /** Keeps the command line's arguments in the checkpoint, for --resume DIR. */
+    public BaselineTrainer withArguments(List<String> args) {
+        this.arguments = List.copyOf(args);
+        return this;
+    }
+
     private boolean local() {
         return method.equals("ll");
     }
 
     public Result run() throws IOException {
         long start = System.nanoTime();
-        Files.createDirectories(s.out());
+        RunFolder.prepare(s.out());
+        CheckpointStore store = new CheckpointStore(s.out());
+        Stopped stopped = stoppedRun(store);
         Inputs inputs = Inputs.load(s.model(), s.data(), s.seed(), s.out().resolve("input-model.onnx"),
                 local() ? HeadWidthRule.classicLocalLearning() : HeadWidthRule.adaptive());
         meter = deviceMeter.anchoredAtRest();
@@ -175,8 +217,16 @@ public final class BaselineTrainer {
                 inputs.data().validation().size(), inputs.data().test().size());
 
         VerifiedBatch batch;
-        IntFunction<Supplier<Runner>> stepsAt = b -> compile(net, b);
-        if (fixedBatch > 0) {
+        IntFunction<RunnerFactory> stepsAt = b -> compile(net, b);
+        BaselineProgress progress = null;
+        if (stopped != null) {
+            // the batch was verified by measurement: a resumed run trains at the same one, not a new measurement
+            progress = stopped.progress();
+            batch = progress.verifiedBatch();
+            progress.resumes++;
+            err.printf("resuming the run in %s: %d of %d epochs done, batch %d%n", s.out(), progress.epochsDone,
+                    s.epochs(), batch.batch());
+        } else if (fixedBatch > 0) {
             batch = new VerifiedBatch(fixedBatch, fixedBatch, PeakMeasurement.unavailable("not verified: the batch"
                     + " size was given"));
         } else {
@@ -197,13 +247,25 @@ public final class BaselineTrainer {
             throw new BadInputException("batch " + batch.batch() + " exceeds the " + trainSize + " training samples;"
                     + " lower --batch-cap");
         }
+        if (stopped == null) {
+            progress = new BaselineProgress();
+            progress.settings.putAll(runSettings());
+            progress.arguments.addAll(arguments);
+            progress.batch = batch.batch();
+            progress.plannedBatch = batch.planned();
+            progress.verifiedPeak = RunProgress.Peak.of(batch.peak());
+            // kept from here on, so that a run stopped in its first epoch does not measure its batch again
+            saveCheckpoint(store, progress, Map.of(), "verification");
+        }
 
-        List<CompressPipeline.ExitResult> exits = new ArrayList<>();
-        List<HistoryPoint> history = new ArrayList<>();
-        long trainStart = System.nanoTime();
-        PeakMeasurement peak = train(net, inputs, stepsAt.apply(batch.batch()), batch.batch(), start, exits,
-                history);
-        double trainSeconds = (System.nanoTime() - trainStart) / 1e9;
+        // the wall clock of a resumed run goes on from its last checkpoint's
+        long runStart = start - (long) (progress.elapsedSeconds * 1e9);
+        Map<String, Tensor> resumedState = stopped == null ? Map.of() : stopped.state();
+        PeakMeasurement peak = train(net, inputs, stepsAt.apply(batch.batch()), batch.batch(), runStart, progress,
+                resumedState, store);
+        List<CompressPipeline.ExitResult> exits = progress.exits;
+        List<HistoryPoint> history = progress.history;
+        double trainSeconds = progress.trainSeconds;
 
         int selected = ExitSelection.select(exits, s.exitTolerance());
         CompressPipeline.ExitResult chosen = exits.get(selected);
@@ -211,7 +273,60 @@ public final class BaselineTrainer {
         OnnxModels.write(net.exitModel(chosen.unit()), modelFile);
         double accuracy = WrittenModelTest.run(modelFile, inputs.data().test(), 256, s.runtime()).accuracy();
         return new Result(method, inputs, batch, peak, exits, selected, accuracy, history, trainSeconds,
-                (System.nanoTime() - start) / 1e9, planner.usableBytes());
+                (System.nanoTime() - runStart) / 1e9, planner.usableBytes(), progress.resumes);
+    }
+
+    /** The settings a continued run must share with the stopped one: compress's, the method and a fixed batch. */
+    private Map<String, String> runSettings() {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("method", method);
+        m.putAll(RunSettings.of(s));
+        m.put("batch-size", fixedBatch > 0 ? String.valueOf(fixedBatch) : "largest that fits");
+        return m;
+    }
+
+    /** A stopped run's progress and carried state, read from its checkpoint. */
+    private record Stopped(BaselineProgress progress, Map<String, Tensor> state) {}
+
+    /** The run stopped in the output folder, or null where none was; one with other settings is refused. */
+    private Stopped stoppedRun(CheckpointStore store) throws IOException {
+        if (!store.exists()) return null;
+        CheckpointStore.Loaded loaded = store.read();
+        BaselineProgress p = BaselineProgress.fromJson(loaded.state(), store.dir());
+        List<String> differences = p.differences(runSettings());
+        if (!differences.isEmpty()) {
+            throw new BadInputException(s.out() + " holds a run with other settings (" + String.join("; ",
+                    differences) + "): give the same settings to continue it, or --overwrite to start again");
+        }
+        if (!p.complete()) throw new CorruptCheckpointException(store.dir(), "it names no verified batch size");
+        Map<String, Tensor> state = new LinkedHashMap<>();
+        for (var e : loaded.tensors().entrySet()) {
+            if (e.getKey().startsWith(STATE)) state.put(e.getKey().substring(STATE.length()), e.getValue());
+        }
+        return new Stopped(p, state);
+    }
+
+    /** Writes a checkpoint of the progress and the runner's state (empty before the first epoch). */
+    private static void saveCheckpoint(CheckpointStore store, BaselineProgress progress, Map<String, Tensor> state,
+                                       String label) {
+        Map<String, Tensor> tensors = new LinkedHashMap<>();
+        state.forEach((k, v) -> tensors.put(STATE + k, v));
+        try {
+            store.write(progress.toJson(), tensors);
+        } catch (IOException e) {
+            if (DiskFullException.isDiskFull(e)) throw new DiskFullException("the checkpoint after " + label, e);
+            throw new UncheckedIOException("cannot write the checkpoint after " + label + ": " + e.getMessage(), e);
+        }
+        // what writing it used goes back to the kernel now rather than into the next epoch's measured figure
+        NativeHeap.trim();
+    }
+
+    /** The higher of a stopped run's peak and this process's: a resumed run reports its highest. */
+    static PeakMeasurement highest(RunProgress.Peak before, PeakMeasurement now) {
+        if (before == null || !before.available() || !now.available()) return now;
+        List<String> notes = new ArrayList<>(now.notes());
+        notes.add("the highest over the processes of a resumed run");
+        return PeakMeasurement.measured(Math.max(before.bytes(), now.bytes()), now.method(), notes);
     }
 
     /** {fixed bytes, planned batch} from the profile; a budget that not even batch 1 fits is refused. */
@@ -259,21 +374,21 @@ public final class BaselineTrainer {
      * model's step; bp-checkpoint: per-unit forwards and recomputing backwards; ll: every unit's step with its
      * head, each passing its output to the next.
      */
-    private Supplier<Runner> compile(HeadedNetwork net, int batch) {
+    private RunnerFactory compile(HeadedNetwork net, int batch) {
         Optimizer optimizer = s.optimizerSpec();
         RuntimeOptions runtime = s.runtime();
         if (method.equals("bp-checkpoint")) {
             RecomputeSteps steps = RecomputeSteps.compile(net, batch, optimizer);
-            return () -> of(new RecomputingRunner(steps, runtime));
+            return (state, stepsRun) -> of(new RecomputingRunner(steps, runtime, state, stepsRun));
         }
         List<UnitStep> steps = new ArrayList<>();
         if (!local()) steps.add(UnitStep.compileWhole(net, batch, optimizer));
         else for (int k = 0; k < net.size(); k++) steps.add(UnitStep.compile(net, k, batch, k < net.size() - 1, optimizer));
-        return () -> of(new BlockRunner(steps, runtime));
+        return (state, stepsRun) -> of(new BlockRunner(steps, runtime, state, stepsRun));
     }
 
     /** A few steps on random inputs: what the training holds, without the data loading around it. */
-    private Runnable verificationWork(Supplier<Runner> training, HeadedNetwork net, int batch) {
+    private Runnable verificationWork(RunnerFactory training, HeadedNetwork net, int batch) {
         long[] sample = net.model().sampleShape();
         SplittableRandom random = new SplittableRandom(s.seed());
         float[] images = new float[Math.toIntExact(batch * Shapes.size(sample))];
@@ -281,7 +396,7 @@ public final class BaselineTrainer {
         long[] labels = new long[batch];
         for (int i = 0; i < labels.length; i++) labels[i] = random.nextInt(net.model().classes());
         return () -> {
-            try (Runner runner = training.get()) {
+            try (Runner runner = training.fresh()) {
                 for (int i = 0; i < VERIFY_STEPS; i++) runner.step(images, labels, 0, 0);
             }
         };
@@ -293,9 +408,9 @@ public final class BaselineTrainer {
      * figure (in its caching pass), is not, but what it leaves resident counts in the next epoch's figure. Where
      * the probe cannot measure spans (not Linux), the meter measures the whole loop, evaluations included.
      */
-    private PeakMeasurement train(HeadedNetwork net, Inputs inputs, Supplier<Runner> training, int batch,
-                                  long runStart,
-                                  List<CompressPipeline.ExitResult> exits, List<HistoryPoint> history) {
+    private PeakMeasurement train(HeadedNetwork net, Inputs inputs, RunnerFactory training, int batch,
+                                  long runStart, BaselineProgress progress, Map<String, Tensor> resumedState,
+                                  CheckpointStore store) {
         long stepsPerEpoch = inputs.data().train().size() / batch;
         LearningRateSchedule schedule = s.learningRates().at(batch, stepsPerEpoch * s.epochs());
         double baseMomentum = s.optimizerSpec().momentum();
@@ -303,24 +418,35 @@ public final class BaselineTrainer {
         MemoryProbe.Span span = meter instanceof MemoryProbe.Anchored anchored ? anchored.span()
                 : meter instanceof MemoryProbe probe ? probe.span() : null;
         Consumer<Runnable> measured = span != null ? span::measure : Runnable::run;
+        List<String> notes = List.of("per-epoch evaluation outside the figure, as compress's caching pass");
+        RunProgress.Peak peakBefore = progress.trainPeak;
+        long trainStart = System.nanoTime();
+        double trainBefore = progress.trainSeconds;
         Runnable loop = () -> {
             Runner[] runner = new Runner[1];
             try {
-                measured.accept(() -> runner[0] = training.get());
-                for (int e = 0; e < s.epochs(); e++) {
+                measured.accept(() -> runner[0] = training.open(resumedState, progress.stepsRun));
+                if (!resumedState.isEmpty()) net.setValues(runner[0].modelValues());
+                for (int e = progress.epochsDone; e < s.epochs(); e++) {
                     int epoch = e;
                     double[] loss = new double[2];
                     measured.accept(() -> {
                         loss[0] = epoch(runner[0], inputs, batch, epoch, schedule, baseMomentum, augmentation);
                         net.setValues(runner[0].modelValues());
                     });
-                    exits.clear();
-                    exits.addAll(evaluateExits(net, inputs, batch));
+                    List<CompressPipeline.ExitResult> exits = evaluateExits(net, inputs, batch);
                     CompressPipeline.ExitResult chosen = exits.get(ExitSelection.select(exits, s.exitTolerance()));
                     double wall = (System.nanoTime() - runStart) / 1e9;
-                    history.add(new HistoryPoint(wall, chosen.testAccuracy()));
                     err.printf(Locale.ROOT, "%s epoch %d/%d: loss %.4f, test accuracy %.4f (exit after %s), %.1f s%n",
                             method, e + 1, s.epochs(), loss[0], chosen.testAccuracy(), chosen.unitName(), wall);
+                    progress.exits = new ArrayList<>(exits);
+                    progress.history.add(new HistoryPoint(wall, chosen.testAccuracy()));
+                    progress.epochsDone = e + 1;
+                    progress.stepsRun = runner[0].stepsRun();
+                    progress.elapsedSeconds = wall;
+                    progress.trainSeconds = trainBefore + (System.nanoTime() - trainStart) / 1e9;
+                    if (span != null) progress.trainPeak = RunProgress.Peak.of(highest(peakBefore, span.result(notes)));
+                    saveCheckpoint(store, progress, runner[0].state(), "epoch " + (e + 1));
                 }
             } finally {
                 if (runner[0] != null) measured.accept(runner[0]::close);
@@ -329,10 +455,11 @@ public final class BaselineTrainer {
         PeakMeasurement peak;
         if (span != null) {
             loop.run();
-            peak = span.result(List.of("per-epoch evaluation outside the figure, as compress's caching pass"));
+            peak = highest(peakBefore, span.result(notes));
         } else {
             peak = meter.measure(loop);
         }
+        progress.trainSeconds = trainBefore + (System.nanoTime() - trainStart) / 1e9;
         System.gc();
         return peak;
     }
@@ -353,6 +480,7 @@ public final class BaselineTrainer {
             }
             lossSum += loss * b.size();
             seen += b.size();
+            TestHooks.reached("baseline-step");
         }
         return lossSum / Math.max(1, seen);
     }

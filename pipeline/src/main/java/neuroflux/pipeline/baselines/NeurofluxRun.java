@@ -20,11 +20,11 @@ import neuroflux.pipeline.report.Json;
 public final class NeurofluxRun {
     private NeurofluxRun() {}
 
-    public static CompressPipeline.Result run(CompressPipeline.Settings s, PrintStream out, PrintStream err)
-            throws Exception {
+    public static CompressPipeline.Result run(CompressPipeline.Settings s, List<String> arguments, PrintStream out,
+                                             PrintStream err) throws Exception {
         List<Double> blockDoneSeconds = new ArrayList<>();
         long start = System.nanoTime();
-        CompressPipeline.Result r = new CompressPipeline(s, out, err)
+        CompressPipeline.Result r = new CompressPipeline(s, out, err).withArguments(arguments)
                 .onBlockDone(i -> blockDoneSeconds.add((System.nanoTime() - start) / 1e9)).run();
         CompressReport.printExitTable(r, out);
         CompressReport.write(r, s, s.out());

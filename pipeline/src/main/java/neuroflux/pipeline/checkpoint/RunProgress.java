@@ -67,11 +67,11 @@ public final class RunProgress {
 
     /** {@link PeakMeasurement} in a form JSON can hold (its accessor refuses an unmeasured figure). */
     public record Peak(boolean available, long bytes, String method, List<String> notes) {
-        static Peak of(PeakMeasurement m) {
+        public static Peak of(PeakMeasurement m) {
             return new Peak(m.available(), m.available() ? m.bytes() : 0, m.method(), m.notes());
         }
 
-        PeakMeasurement measurement() {
+        public PeakMeasurement measurement() {
             return available ? PeakMeasurement.measured(bytes, method, notes) : PeakMeasurement.unavailable(method);
         }
     }

@@ -116,9 +116,10 @@ public final class CompressCommand implements Command {
 
     /**
      * The command line of a run continued with --resume DIR: alone (or with --threads), the arguments the run was
-     * started with, read from its checkpoint; with other settings, those, which must then match the run's.
+     * started with, read from its checkpoint; with other settings, those, which must then match the run's. The
+     * arguments are parsed again with {@code options} (compress's or train's).
      */
-    static CommandLine resumed(CommandLine line) throws Exception {
+    static CommandLine resumed(CommandLine line, Options options) throws Exception {
         Path dir = Path.of(line.getOptionValue("resume"));
         if (line.hasOption("overwrite")) {
             throw new BadInputException("--resume continues a run and --overwrite starts it again: give one of them");
@@ -152,7 +153,7 @@ public final class CompressCommand implements Command {
         int at = withOut.indexOf("--out");
         if (at >= 0) withOut.subList(at, at + 2).clear();
         withOut.addAll(List.of("--out", dir.toString()));
-        return new DefaultParser().parse(new CompressCommand().options(), withOut.toArray(String[]::new));
+        return new DefaultParser().parse(options, withOut.toArray(String[]::new));
     }
 
     /** The command line as arguments, the model's path made absolute: what --resume DIR parses again. */
@@ -172,7 +173,7 @@ public final class CompressCommand implements Command {
 
     @Override
     public int run(CommandLine line, PrintStream out, PrintStream err) throws Exception {
-        if (line.hasOption("resume")) line = resumed(line);
+        if (line.hasOption("resume")) line = resumed(line, options());
         CompressPipeline.Settings s = settings(line);
         if (line.hasOption("overwrite")) RunFolder.clearForNewRun(s.out());
         CompressPipeline.Result r = new CompressPipeline(s, out, err).withArguments(arguments(line)).run();

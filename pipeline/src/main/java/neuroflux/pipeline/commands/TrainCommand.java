@@ -183,6 +183,7 @@ public final class TrainCommand implements Command {
 
     @Override
     public int run(CommandLine line, PrintStream out, PrintStream err) throws Exception {
+        if (line.hasOption("resume")) line = CompressCommand.resumed(line, options());
         String method = line.getOptionValue("method", "bp").strip().toLowerCase(Locale.ROOT);
         if (BudgetedTraining.METHODS.contains(method) && (!method.equals("bp") || line.hasOption("budget"))) {
             return BudgetedTraining.run(method, line, out, err);

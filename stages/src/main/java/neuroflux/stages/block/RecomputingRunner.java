@@ -55,7 +55,18 @@ public final class RecomputingRunner implements AutoCloseable {
     private long stepsRun;
 
     public RecomputingRunner(RecomputeSteps steps, RuntimeOptions options) {
+        this(steps, options, Map.of(), 0);
+    }
+
+    /**
+     * Opens the sessions and continues a training where a checkpoint left it: {@code resumed} (from
+     * {@link #state()}) replaces the initial values it names, and the step count, which the schedule and AdamW's
+     * bias correction read, starts at {@code stepsRun}.
+     */
+    public RecomputingRunner(RecomputeSteps steps, RuntimeOptions options, Map<String, Tensor> resumed,
+                             long stepsRun) {
         this.steps = steps;
+        this.stepsRun = stepsRun;
         NativeMemory.fixMmapThreshold();
         RuntimeOptions perSession = options.withoutCpuArena().withoutSpinning();
         try {
@@ -67,7 +78,9 @@ public final class RecomputingRunner implements AutoCloseable {
             all.addAll(steps.backwards());
             all.add(steps.last());
             for (CompiledStep c : all) {
-                for (String s : c.state()) if (!state.containsKey(s)) state.put(s, initialTensor(c.initial().get(s)));
+                for (String s : c.state()) {
+                    if (!state.containsKey(s)) state.put(s, initialTensor(resumed.getOrDefault(s, c.initial().get(s))));
+                }
             }
         } catch (OrtException | RuntimeException e) {
             close();
@@ -197,6 +210,13 @@ public final class RecomputingRunner implements AutoCloseable {
         }
         Map<String, Tensor> m = new LinkedHashMap<>();
         for (String name : names) m.put(name, OrtTensors.fromOrt(state.get(name)));
+        return m;
+    }
+
+    /** Copies of the carried state (parameters, running statistics, optimizer state): what a checkpoint keeps. */
+    public Map<String, Tensor> state() {
+        Map<String, Tensor> m = new LinkedHashMap<>();
+        for (var e : state.entrySet()) m.put(e.getKey(), OrtTensors.fromOrt(e.getValue()));
         return m;
     }
 
