@@ -93,7 +93,8 @@ public final class RunProgress {
         List<String> d = new ArrayList<>();
         for (var e : now.entrySet()) {
             String was = settings.get(e.getKey());
-            if (!e.getValue().equals(was)) d.add(e.getKey() + " was " + was + ", now " + e.getValue());
+            if (!e.getValue().equals(was)) d.add(e.getKey() + " was " + (was == null ? "unset" : was) + ", now "
+                    + e.getValue());
         }
         for (String k : settings.keySet()) if (!now.containsKey(k)) d.add(k + " was " + settings.get(k) + ", now unset");
         return d;
