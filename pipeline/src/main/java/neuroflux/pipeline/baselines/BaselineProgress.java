@@ -1,10 +1,7 @@
 package neuroflux.pipeline.baselines;
 
-import com.fasterxml.jackson.core.json.JsonReadFeature;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -23,9 +20,7 @@ import neuroflux.pipeline.checkpoint.RunProgress;
  * updates it after each epoch and the checkpoint writes a snapshot.
  */
 public final class BaselineProgress {
-    private static final ObjectMapper JSON = JsonMapper.builder()
-            .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
-            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).build();
+    private static final ObjectMapper JSON = RunProgress.manifestJson();
 
     /** What determines the run's result, by option name: a resumed run must have the same. */
     public Map<String, String> settings = new LinkedHashMap<>();

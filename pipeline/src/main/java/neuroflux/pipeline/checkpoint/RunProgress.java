@@ -25,6 +25,14 @@ public final class RunProgress {
             .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).build();
 
+    /**
+     * How a checkpoint's state maps to and from JSON: NaN and infinities allowed (a loss may be one), fields a
+     * newer version added ignored.
+     */
+    public static ObjectMapper manifestJson() {
+        return JSON;
+    }
+
     /** What determines the run's result, by option name: a resumed run must have the same. */
     public Map<String, String> settings = new LinkedHashMap<>();
     /** The command line's arguments, so that {@code --resume DIR} alone can continue the run. */
