@@ -1,13 +1,10 @@
 package neuroflux.pipeline;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import neuroflux.onnx.Tensor;
 import neuroflux.pipeline.checkpoint.CheckpointStore;
-import neuroflux.pipeline.checkpoint.DiskFullException;
 import neuroflux.pipeline.checkpoint.RunProgress;
 import neuroflux.stages.block.HeadedNetwork;
 
@@ -44,15 +41,9 @@ final class Checkpoints {
         Map<String, Tensor> tensors = new LinkedHashMap<>();
         net.values().forEach((k, v) -> tensors.put(CompressPipeline.NET_VALUE + k, v));
         blockState.forEach((k, v) -> tensors.put(CompressPipeline.STEP_STATE + k, v));
-        try {
-            store.write(progress.toJson(), tensors);
-        } catch (IOException e) {
-            if (DiskFullException.isDiskFull(e)) throw new DiskFullException("the checkpoint after " + label, e);
-            throw new UncheckedIOException("cannot write the checkpoint after " + label + ": " + e.getMessage(), e);
-        }
+        // after writing, what it used (the first time: the compiler's memory for the code it runs) goes back to
+        // the kernel rather than staying resident in the block's measured peak
+        store.save(progress.toJson(), tensors, label);
         lastSaved = label;
-        // what writing it used (the first time: the compiler's memory for the code it runs) goes back to the
-        // kernel now rather than staying resident in the block's measured peak
-        neuroflux.stages.memory.NativeHeap.trim();
     }
 }

@@ -2,7 +2,6 @@ package neuroflux.pipeline.baselines;
 
 import java.io.IOException;
 import java.io.PrintStream;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -25,7 +24,6 @@ import neuroflux.pipeline.Planning;
 import neuroflux.pipeline.WrittenModelTest;
 import neuroflux.pipeline.checkpoint.CheckpointStore;
 import neuroflux.pipeline.checkpoint.CorruptCheckpointException;
-import neuroflux.pipeline.checkpoint.DiskFullException;
 import neuroflux.pipeline.checkpoint.RunFolder;
 import neuroflux.pipeline.checkpoint.RunProgress;
 import neuroflux.pipeline.checkpoint.RunSettings;
@@ -42,7 +40,6 @@ import neuroflux.stages.data.BatchLoader;
 import neuroflux.stages.heads.HeadWidthRule;
 import neuroflux.stages.memory.Budget;
 import neuroflux.stages.memory.MemoryProbe;
-import neuroflux.stages.memory.NativeHeap;
 import neuroflux.stages.memory.PeakMeasurement;
 import neuroflux.stages.memory.PeakMemoryMeter;
 import neuroflux.stages.plan.BlockPlanner;
@@ -311,14 +308,7 @@ public final class BaselineTrainer {
                                        String label) {
         Map<String, Tensor> tensors = new LinkedHashMap<>();
         state.forEach((k, v) -> tensors.put(STATE + k, v));
-        try {
-            store.write(progress.toJson(), tensors);
-        } catch (IOException e) {
-            if (DiskFullException.isDiskFull(e)) throw new DiskFullException("the checkpoint after " + label, e);
-            throw new UncheckedIOException("cannot write the checkpoint after " + label + ": " + e.getMessage(), e);
-        }
-        // what writing it used goes back to the kernel now rather than into the next epoch's measured figure
-        NativeHeap.trim();
+        store.save(progress.toJson(), tensors, label);
     }
 
     /** The higher of a stopped run's peak and this process's: a resumed run reports its highest. */

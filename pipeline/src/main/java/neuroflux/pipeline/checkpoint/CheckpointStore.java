@@ -53,6 +53,22 @@ public final class CheckpointStore {
         return Files.isRegularFile(dir.resolve(MANIFEST));
     }
 
+    /**
+     * {@link #write} for a run in progress: a full disk becomes {@link DiskFullException}, another failure an
+     * unchecked one, both naming {@code label} (what the checkpoint follows); afterwards what writing used goes back
+     * to the kernel rather than staying resident in the next measured figure.
+     */
+    public void save(ObjectNode state, Map<String, Tensor> tensors, String label) {
+        try {
+            write(state, tensors);
+        } catch (IOException e) {
+            if (DiskFullException.isDiskFull(e)) throw new DiskFullException("the checkpoint after " + label, e);
+            throw new java.io.UncheckedIOException("cannot write the checkpoint after " + label + ": "
+                    + e.getMessage(), e);
+        }
+        neuroflux.stages.memory.NativeHeap.trim();
+    }
+
     /** Writes a new generation: the tensors, then the manifest with {@code state}; then drops the old one. */
     public void write(ObjectNode state, Map<String, Tensor> tensors) throws IOException {
         try {
