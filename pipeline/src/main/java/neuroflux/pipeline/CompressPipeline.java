@@ -177,13 +177,27 @@ public final class CompressPipeline {
                 inputs.data().validation().size(), inputs.data().test().size());
 
         // profile and plan: a budget no plan meets is refused here, before any training
-        err.println("profiling units...");
         PlannerSettings plannerSettings = new PlannerSettings(s.budget().bytes(), s.margin(), s.batchCap(), s.epochs(),
                 inputs.data().train().size(), 0, 0);
-        UnitProfiler.Profile profile = new UnitProfiler(s.profile().withBracket(plannerSettings.usableBytes()),
-                deviceMeter).profile(net);
-        // what loading the runtime and profiling left resident is in every block's measured figure: predicted too
-        plannerSettings = plannerSettings.withResidentBytes(Planning.residentBytes(meter));
+        UnitProfiler profiler = new UnitProfiler(s.profile().withBracket(plannerSettings.usableBytes()), deviceMeter);
+        UnitProfiler.Profile profile;
+        if (progress != null && progress.profile != null) {
+            // a resumed run keeps the profile its plan was made from; the runtime is loaded before the blocks'
+            // memory is counted, as profiling would have
+            profiler.warmUp(net);
+            System.gc();
+            profile = progress.profile.profile(profiler.settings());
+            plannerSettings = plannerSettings.withResidentBytes(progress.residentBytes);
+        } else {
+            err.println("profiling units...");
+            profile = profiler.profile(net);
+            // what loading the runtime and profiling left resident is in every block's measured figure: predicted too
+            plannerSettings = plannerSettings.withResidentBytes(Planning.residentBytes(meter));
+            if (progress != null) {
+                progress.profile = RunProgress.SavedProfile.of(profile);
+                progress.residentBytes = plannerSettings.residentBytes();
+            }
+        }
         Planning planning;
         List<Integer> plannedBatches;
         if (progress == null) {
@@ -203,6 +217,8 @@ public final class CompressPipeline {
             progress.backpropBatch = planning.backpropBatch();
             progress.smallestBudgetBytes = planning.smallestBudgetBytes();
             progress.plannedBatches.addAll(plannedBatches);
+            progress.profile = RunProgress.SavedProfile.of(profile);
+            progress.residentBytes = plannerSettings.residentBytes();
         } else {
             // the plan depends on measured memory: a resumed run trains the blocks it planned, not a new plan
             planning = new Planning(new neuroflux.stages.plan.Plan(progress.blocks, plannerSettings),

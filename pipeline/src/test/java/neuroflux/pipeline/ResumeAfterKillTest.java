@@ -61,6 +61,8 @@ class ResumeAfterKillTest {
         assertEquals(0, last.status(), stderr);
         assertTrue(stderr.contains("resuming the run"), stderr);
         assertTrue(stderr.contains("rebuilding cache block2-validation.cache"), stderr);
+        assertFalse(stderr.contains("profiling units"), "the resumed run profiled again instead of keeping the"
+                + " profile its plan was made from:\n" + stderr);
         assertFalse(stderr.contains("block 1 epoch") || stderr.contains("block 2 epoch"),
                 "finished blocks were trained again:\n" + stderr);
 

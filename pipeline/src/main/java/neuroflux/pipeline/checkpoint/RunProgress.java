@@ -13,6 +13,7 @@ import java.util.Map;
 import neuroflux.pipeline.CompressPipeline;
 import neuroflux.stages.memory.PeakMeasurement;
 import neuroflux.stages.plan.Block;
+import neuroflux.stages.profile.UnitProfiler;
 
 /**
  * Where a compress run stands, as its checkpoint's manifest keeps it: the settings it was started with, the plan
@@ -58,6 +59,26 @@ public final class RunProgress {
     public double skippedSeconds;
     /** Bytes of the cache files the finished blocks wrote (for the report). */
     public long cacheBytes;
+    /**
+     * The profile the plan was made from: a resumed run reports its blocks against it, and need not profile again
+     * (a minute for resnet18, and figures that differ a little from the ones planned with). Null in a checkpoint
+     * written before it was kept; such a run profiles again.
+     */
+    public SavedProfile profile;
+    /** What the process held at rest after profiling, which every predicted peak of the plan includes. */
+    public long residentBytes;
+
+    /** A profile's figures; its settings are the run's own, which a resumed run has unchanged. */
+    public record SavedProfile(List<UnitProfiler.UnitFigures> units, UnitProfiler.BackpropFigures backprop,
+                               boolean memoryMeasured, String memoryMethod, List<String> notes) {
+        public static SavedProfile of(UnitProfiler.Profile p) {
+            return new SavedProfile(p.units(), p.backprop(), p.memoryMeasured(), p.memoryMethod(), p.notes());
+        }
+
+        public UnitProfiler.Profile profile(UnitProfiler.Settings settings) {
+            return new UnitProfiler.Profile(settings, units, backprop, memoryMeasured, memoryMethod, notes);
+        }
+    }
 
     /** A finished block's report, with memory figures that may be unavailable. */
     public record BlockRecord(Block block, int epochs, Peak trainPeak, Peak cachePeak, double wallSeconds,

@@ -201,6 +201,11 @@ public final class UnitProfiler {
             return units.stream().map(UnitFigures::plannerProfile).toList();
         }
 
+        /** This profile's figures with other settings: a profile read back from a checkpoint. */
+        public Profile withSettings(Settings other) {
+            return new Profile(other, units, backprop, memoryMeasured, memoryMethod, notes);
+        }
+
         /** "measured" or "predicted (static plan)": which memory figures the planner used. */
         public String plannerMemorySource() {
             return memoryMeasured ? "measured" : "predicted (static plan)";
@@ -221,13 +226,25 @@ public final class UnitProfiler {
         this.meter = meter;
     }
 
+    public Settings settings() {
+        return settings;
+    }
+
+    /**
+     * One step of the first unit at the small batch, unmeasured: the first session of the process loads ONNX
+     * Runtime's kernels and thread pool, which is no unit's memory. A run that skips profiling (a resumed one) calls
+     * it before anchoring its meter, so that the load is not counted in its first block's peak either.
+     */
+    public void warmUp(HeadedNetwork net) {
+        unitStep(net, 0, settings.smallBatch(), 1, new LinkedHashSet<>(), new boolean[1], new String[1]);
+    }
+
     public Profile profile(HeadedNetwork net) {
         List<UnitFigures> units = new ArrayList<>();
         Set<String> notes = new LinkedHashSet<>();
         boolean[] measuredAll = {meter.availability().available()};
         String[] method = {meter.availability().available() ? "" : meter.availability().reason()};
-        // the first session of the process loads ONNX Runtime's kernels and thread pool: not a unit's memory
-        unitStep(net, 0, settings.smallBatch(), 1, new LinkedHashSet<>(), new boolean[1], new String[1]);
+        warmUp(net);
         for (int k = 0; k < net.size(); k++) {
             int unitIndex = k;
             // compiled once at batch 1 for both the predicted line and the state, which no batch changes
