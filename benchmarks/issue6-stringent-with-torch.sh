@@ -8,6 +8,9 @@
 # sitting that was cut off goes on where it stopped. Run it on a quiet machine.
 #
 #   benchmarks/issue6-stringent-with-torch.sh OUT_DIR [NEUROFLUX_LR [BP_LR]]    (defaults 0.1 and 0.05)
+#   MODEL=resnet18 BUDGET=240MiB benchmarks/issue6-stringent-with-torch.sh OUT_DIR 0.1 0.1   (another network)
+# A sitting too long for one stretch (resnet18's) is started again with the same command: finished steps are
+# skipped and a stopped neuroflux or bp run continues from its checkpoint.
 # Writes OUT_DIR/{neuroflux,bp}/report.json and their logs, OUT_DIR/torch/torch-side-by-side.md and
 # OUT_DIR/torch-{ll,bp}.log.
 set -euo pipefail
@@ -22,7 +25,7 @@ torch() {
   start=$(date +%s)
   {
     echo "torch $method start $(date -u +%H:%M:%S)"
-    /usr/bin/time -v "$here/benchmarks/torch-side-by-side.sh" "$out/vgg11.onnx" "$out/neuroflux/report.json" \
+    /usr/bin/time -v "$here/benchmarks/torch-side-by-side.sh" "$out/${MODEL:-vgg11}.onnx" "$out/neuroflux/report.json" \
         --methods "$method" --bp-lr "$bp_lr" --out "$out/torch" "$@" 2>&1
   } | stamp "$start" > "$out/torch-$method.log"
 }
