@@ -16,11 +16,14 @@ import neuroflux.stages.block.HeadedNetwork;
 final class Checkpoints {
     private final CheckpointStore store;
     private final RunProgress progress;
+    /** When the run began by {@link System#nanoTime()}, moved back by a continued run's earlier wall time. */
+    private final long runStartNanos;
     private String lastSaved;
 
-    Checkpoints(CheckpointStore store, RunProgress progress) {
+    Checkpoints(CheckpointStore store, RunProgress progress, long runStartNanos) {
         this.store = store;
         this.progress = progress;
+        this.runStartNanos = runStartNanos;
     }
 
     RunProgress progress() {
@@ -43,6 +46,7 @@ final class Checkpoints {
         blockState.forEach((k, v) -> tensors.put(CompressPipeline.STEP_STATE + k, v));
         // after writing, what it used (the first time: the compiler's memory for the code it runs) goes back to
         // the kernel rather than staying resident in the block's measured peak
+        progress.elapsedSeconds = (System.nanoTime() - runStartNanos) / 1e9;
         store.save(progress.toJson(), tensors, label);
         lastSaved = label;
     }

@@ -109,7 +109,7 @@ public final class CompressPipeline {
                          List<BlockResult> blocks,
                          List<ExitResult> exits, int selected, double testAccuracy, double predictionAgreement,
                          long cacheBytes, boolean cacheKept, int skippedBlocks, double skippedPredictedSeconds,
-                         double wallSeconds, String memoryMeasure) {
+                         double wallSeconds, String memoryMeasure, List<Double> blockDoneSeconds, int resumes) {
         public ExitResult selectedExit() {
             return exits.get(selected);
         }
@@ -127,8 +127,6 @@ public final class CompressPipeline {
     /** Checkpoint tensor names: the network's values, and the current block's training state. */
     static final String NET_VALUE = "net/";
     static final String STEP_STATE = "step/";
-    /** Told the index of each block as soon as its caching pass is done (compare times the runs with it). */
-    private java.util.function.IntConsumer blockDone = i -> {};
 
     public CompressPipeline(Settings settings, PrintStream out, PrintStream err) {
         this.s = settings;
@@ -140,12 +138,6 @@ public final class CompressPipeline {
     /** Keeps the command line's arguments in the checkpoint, for --resume DIR. */
     public CompressPipeline withArguments(List<String> args) {
         this.arguments = List.copyOf(args);
-        return this;
-    }
-
-    /** Calls {@code listener} with a block's index once the block and its caching pass are done. */
-    public CompressPipeline onBlockDone(java.util.function.IntConsumer listener) {
-        this.blockDone = listener;
         return this;
     }
 
@@ -224,6 +216,9 @@ public final class CompressPipeline {
             planning = new Planning(new neuroflux.stages.plan.Plan(progress.blocks, plannerSettings),
                     progress.backpropBatch, progress.smallestBudgetBytes);
             plannedBatches = progress.plannedBatches;
+            progress.resumes++;
+            // a checkpoint of an older version kept no block times: those blocks have none in the history
+            while (progress.blockDoneSeconds.size() < progress.blocksDone) progress.blockDoneSeconds.addFirst(Double.NaN);
             err.printf("resuming the run in %s: %d of %d blocks done, block %d at epoch %d of %d%n", s.out(),
                     progress.blocksDone, progress.blocks.size(), Math.min(progress.blocksDone + 1,
                     progress.blocks.size()), progress.epochsDone, s.epochs());
@@ -240,7 +235,9 @@ public final class CompressPipeline {
                 s.keepCache());
         err.println(disk.describe());
         disk.check(s.out(), RunFolder.bytesUnder(cacheDir) + RunFolder.bytesUnder(store.dir()));
-        this.checkpoints = new Checkpoints(store, progress);
+        // the wall clock of a continued run goes on from its last checkpoint's
+        long runStart = start - (long) (progress.elapsedSeconds * 1e9);
+        this.checkpoints = new Checkpoints(store, progress, runStart);
         if (progress.blocksDone == 0 && progress.epochsDone == 0) {
             // the plan is kept from here on, so a run stopped before its first epoch resumes without planning again;
             // writing it now also runs the checkpoint code once before the blocks' memory is measured
@@ -305,7 +302,7 @@ public final class CompressPipeline {
             for (Path p : written) progress.cacheBytes += Files.size(p);
             err.printf(Locale.ROOT, "block %d/%d done: training peak %s, caching pass peak %s; exits: %s%n", i + 1,
                     blocks.size(), describe(trained.trainPeak()), describe(cachePeak), exitSummary(blockExits));
-            blockDone.accept(i);
+            progress.blockDoneSeconds.add((System.nanoTime() - runStart) / 1e9);
 
             // stop when the best exit has been flat for long enough
             double best = exits.stream().mapToDouble(ExitResult::valAccuracy).max().orElse(0);
@@ -356,11 +353,12 @@ public final class CompressPipeline {
 
         boolean kept = s.keepCache();
         if (!kept) deleteTree(cacheDir);
-        double wall = (System.nanoTime() - start) / 1e9;
+        double wall = (System.nanoTime() - runStart) / 1e9;
         String method = blockResults.isEmpty() ? "" : blockResults.getFirst().trainPeak().method();
         return new Result(inputs, planning, plannedBatches, profile, blockResults, exits, selected, tested.accuracy(),
                 agreement,
-                progress.cacheBytes, kept, progress.skipped, progress.skippedSeconds, wall, method);
+                progress.cacheBytes, kept, progress.skipped, progress.skippedSeconds, wall, method,
+                List.copyOf(progress.blockDoneSeconds), progress.resumes);
     }
 
     /** The block's train (each view), validation and test cache files. */

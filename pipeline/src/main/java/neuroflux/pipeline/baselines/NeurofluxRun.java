@@ -22,15 +22,12 @@ public final class NeurofluxRun {
 
     public static CompressPipeline.Result run(CompressPipeline.Settings s, List<String> arguments, PrintStream out,
                                              PrintStream err) throws Exception {
-        List<Double> blockDoneSeconds = new ArrayList<>();
-        long start = System.nanoTime();
-        CompressPipeline.Result r = new CompressPipeline(s, out, err).withArguments(arguments)
-                .onBlockDone(i -> blockDoneSeconds.add((System.nanoTime() - start) / 1e9)).run();
+        CompressPipeline.Result r = new CompressPipeline(s, out, err).withArguments(arguments).run();
         CompressReport.printExitTable(r, out);
         CompressReport.write(r, s, s.out());
         Path report = s.out().resolve("report.json");
         ObjectNode root = (ObjectNode) Json.parse(Files.readString(report), report.toString());
-        BaselineReport.putHistory(root, history(r, blockDoneSeconds, s.exitTolerance()));
+        BaselineReport.putHistory(root, history(r, r.blockDoneSeconds(), s.exitTolerance()));
         Files.writeString(report, Json.write(root) + "\n");
         return r;
     }
@@ -41,7 +38,7 @@ public final class NeurofluxRun {
         for (int i = 0; i < blockDoneSeconds.size() && i < r.blocks().size(); i++) {
             int lastUnit = r.blocks().get(i).block().lastUnit();
             List<CompressPipeline.ExitResult> sofar = r.exits().stream().filter(e -> e.unit() <= lastUnit).toList();
-            if (sofar.isEmpty()) continue;
+            if (sofar.isEmpty() || Double.isNaN(blockDoneSeconds.get(i))) continue;
             CompressPipeline.ExitResult chosen = sofar.get(ExitSelection.select(sofar, exitTolerance));
             history.add(new HistoryPoint(blockDoneSeconds.get(i), chosen.testAccuracy()));
         }

@@ -57,6 +57,15 @@ public final class RunProgress {
     public int flatFor;
     public int skipped;
     public double skippedSeconds;
+    /**
+     * The run's wall time at its last checkpoint: a continued run's clock goes on from there, so the time between
+     * that checkpoint and the stop, and the stop itself, are not counted.
+     */
+    public double elapsedSeconds;
+    /** The run's wall time when each finished block's caching pass was done (NaN: not kept by an older version). */
+    public List<Double> blockDoneSeconds = new ArrayList<>();
+    /** How many times the run was continued from a checkpoint. */
+    public int resumes;
     /** Bytes of the cache files the finished blocks wrote (for the report). */
     public long cacheBytes;
     /**

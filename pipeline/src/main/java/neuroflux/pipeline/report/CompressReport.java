@@ -126,6 +126,7 @@ public final class CompressReport {
         root.put("skipped_blocks", r.skippedBlocks());
         root.put("skipped_predicted_time_s", r.skippedPredictedSeconds());
         root.put("wall_time_s", r.wallSeconds());
+        root.put("resumes", r.resumes());
         return root;
     }
 

@@ -77,4 +77,32 @@ class BaselineResumeTest {
                 "the wall clock goes on from the stopped run's: " + times + ", " + report.get("wall_time_s"));
         assertFalse(Files.exists(out.resolve(CheckpointStore.FOLDER)), "a finished run keeps no checkpoint");
     }
+
+    @org.junit.jupiter.api.Test
+    void neurofluxContinuedAfterAKillKeepsEveryBlockInItsHistoryAndItsClock() throws Exception {
+        Path model = TinyCnn.write(dir);
+        Path out = dir.resolve("neuroflux");
+        // several blocks (ResumeAfterKillTest's settings); killed in block 2's first epoch
+        List<String> command = List.of("train", model.toString(), "--method", "neuroflux", "--data", "synthetic",
+                "--limit-train", "200", "--budget", "1GiB", "--epochs", "2", "--split", "1,1,1", "--batch-cap", "32",
+                "--threads", "1", "--seed", "5", "--out", out.toString());
+        KilledRuns.killAt("training-step:20", command);
+        KilledRuns.Finished resumed = KilledRuns.finish(List.of("train", "--resume", out.toString()));
+        assertEquals(0, resumed.status(), resumed.stderr());
+        assertTrue(resumed.stderr().contains("resuming the run"), resumed.stderr());
+
+        JsonNode report = Json.parse(Files.readString(out.resolve("report.json")), "report");
+        assertEquals(1, report.get("resumes").asInt());
+        int blocks = report.get("blocks").size();
+        assertTrue(blocks >= 2, "the run must have several blocks for this test: " + blocks);
+        assertEquals(blocks, report.get("history").size(), "one history point per block, the first from the"
+                + " stopped run: " + report.get("history"));
+        List<Double> times = new ArrayList<>();
+        for (JsonNode p : report.get("history")) times.add(p.get("wall_time_s").asDouble());
+        for (int i = 1; i < times.size(); i++) {
+            assertTrue(times.get(i - 1) < times.get(i), "history times must rise: " + times);
+        }
+        assertTrue(times.getLast() <= report.get("wall_time_s").asDouble(), "the wall clock goes on from the"
+                + " stopped run's: " + times + ", " + report.get("wall_time_s"));
+    }
 }
