@@ -44,9 +44,9 @@ final class Checkpoints {
         Map<String, Tensor> tensors = new LinkedHashMap<>();
         net.values().forEach((k, v) -> tensors.put(CompressPipeline.NET_VALUE + k, v));
         blockState.forEach((k, v) -> tensors.put(CompressPipeline.STEP_STATE + k, v));
+        progress.elapsedSeconds = (System.nanoTime() - runStartNanos) / 1e9;
         // after writing, what it used (the first time: the compiler's memory for the code it runs) goes back to
         // the kernel rather than staying resident in the block's measured peak
-        progress.elapsedSeconds = (System.nanoTime() - runStartNanos) / 1e9;
         store.save(progress.toJson(), tensors, label);
         lastSaved = label;
     }

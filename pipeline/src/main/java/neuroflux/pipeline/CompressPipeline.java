@@ -185,10 +185,6 @@ public final class CompressPipeline {
             profile = profiler.profile(net);
             // what loading the runtime and profiling left resident is in every block's measured figure: predicted too
             plannerSettings = plannerSettings.withResidentBytes(Planning.residentBytes(meter));
-            if (progress != null) {
-                progress.profile = RunProgress.SavedProfile.of(profile);
-                progress.residentBytes = plannerSettings.residentBytes();
-            }
         }
         Planning planning;
         List<Integer> plannedBatches;
@@ -209,8 +205,6 @@ public final class CompressPipeline {
             progress.backpropBatch = planning.backpropBatch();
             progress.smallestBudgetBytes = planning.smallestBudgetBytes();
             progress.plannedBatches.addAll(plannedBatches);
-            progress.profile = RunProgress.SavedProfile.of(profile);
-            progress.residentBytes = plannerSettings.residentBytes();
         } else {
             // the plan depends on measured memory: a resumed run trains the blocks it planned, not a new plan
             planning = new Planning(new neuroflux.stages.plan.Plan(progress.blocks, plannerSettings),
@@ -224,6 +218,9 @@ public final class CompressPipeline {
                     progress.blocks.size()), progress.epochsDone, s.epochs());
             net.setValues(prefixed(saved, NET_VALUE));
         }
+        // kept for a later resume (an older checkpoint's run keeps the profile it made now)
+        progress.profile = RunProgress.SavedProfile.of(profile);
+        progress.residentBytes = plannerSettings.residentBytes();
         for (Block b : planning.plan().blocks()) {
             if (b.batch() > inputs.data().train().size()) {
                 throw new BadInputException("block " + b.units() + " would train at batch " + b.batch() + " but the"

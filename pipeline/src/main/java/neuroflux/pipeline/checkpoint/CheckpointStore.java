@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
@@ -21,6 +22,7 @@ import java.util.zip.CRC32C;
 import neuroflux.onnx.DataType;
 import neuroflux.onnx.Shapes;
 import neuroflux.onnx.Tensor;
+import neuroflux.stages.memory.NativeHeap;
 
 /**
  * A run's checkpoint in {@code OUT/checkpoint}: one file of tensors per generation ({@code tensors-N.bin}) and
@@ -63,10 +65,10 @@ public final class CheckpointStore {
             write(state, tensors);
         } catch (IOException e) {
             if (DiskFullException.isDiskFull(e)) throw new DiskFullException("the checkpoint after " + label, e);
-            throw new java.io.UncheckedIOException("cannot write the checkpoint after " + label + ": "
+            throw new UncheckedIOException("cannot write the checkpoint after " + label + ": "
                     + e.getMessage(), e);
         }
-        neuroflux.stages.memory.NativeHeap.trim();
+        NativeHeap.trim();
     }
 
     /** Writes a new generation: the tensors, then the manifest with {@code state}; then drops the old one. */

@@ -201,11 +201,6 @@ public final class UnitProfiler {
             return units.stream().map(UnitFigures::plannerProfile).toList();
         }
 
-        /** This profile's figures with other settings: a profile read back from a checkpoint. */
-        public Profile withSettings(Settings other) {
-            return new Profile(other, units, backprop, memoryMeasured, memoryMethod, notes);
-        }
-
         /** "measured" or "predicted (static plan)": which memory figures the planner used. */
         public String plannerMemorySource() {
             return memoryMeasured ? "measured" : "predicted (static plan)";
