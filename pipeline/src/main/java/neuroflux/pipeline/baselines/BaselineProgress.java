@@ -17,7 +17,7 @@ import neuroflux.pipeline.checkpoint.RunProgress;
  * with, the batch size it verified (kept, not measured again: a resumed run must train at the same batch), how many
  * epochs are done and steps run, the wall and training time up to the last checkpoint, the highest training peak
  * measured so far, the history and the last evaluation of the exits. Mutable, as {@link RunProgress} is: the run
- * updates it after each epoch and the checkpoint writes a snapshot.
+ * updates it after each epoch, and every few minutes within one, and the checkpoint writes a snapshot.
  */
 public final class BaselineProgress {
     private static final ObjectMapper JSON = RunProgress.manifestJson();
@@ -30,6 +30,11 @@ public final class BaselineProgress {
     public int plannedBatch;
     public RunProgress.Peak verifiedPeak;
     public int epochsDone;
+    /** Batches of the epoch in progress (epoch {@code epochsDone + 1}) done when a checkpoint was written in it. */
+    public int batchesDone;
+    /** The loss summed over those batches' samples, and their count: the epoch's mean loss goes on from them. */
+    public double epochLossSum;
+    public long epochSamples;
     public long stepsRun;
     /** The run's wall time when its last checkpoint was written (profiling and evaluations included). */
     public double elapsedSeconds;

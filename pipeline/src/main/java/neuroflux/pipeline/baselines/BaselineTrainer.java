@@ -73,6 +73,8 @@ import neuroflux.stages.train.TrainingDivergedException;
 public final class BaselineTrainer {
     /** Steps run when a batch size is verified, as compress verifies its blocks. */
     static final int VERIFY_STEPS = Planning.VERIFY_STEPS;
+    /** Minutes of training between two checkpoints within an epoch, unless a user chose otherwise. */
+    public static final double DEFAULT_CHECKPOINT_MINUTES = 10;
     /** The methods this class trains. */
     public static final List<String> METHODS = List.of("bp", "bp-checkpoint", "ll");
 
@@ -169,6 +171,8 @@ public final class BaselineTrainer {
     private PeakMemoryMeter meter;
     /** The command line's arguments, kept in the checkpoint so that --resume DIR alone continues the run. */
     private List<String> arguments = List.of();
+    /** Nanoseconds of training between two checkpoints within an epoch; 0: a checkpoint after each epoch only. */
+    private long checkpointEvery = (long) (DEFAULT_CHECKPOINT_MINUTES * 60e9);
     /** Checkpoint tensor names: the runner's carried state. */
     static final String STATE = "state/";
 
@@ -190,6 +194,18 @@ public final class BaselineTrainer {
     /** Keeps the command line's arguments in the checkpoint, for --resume DIR. */
     public BaselineTrainer withArguments(List<String> args) {
         this.arguments = List.copyOf(args);
+        return this;
+    }
+
+    /**
+     * Writes a checkpoint within an epoch after every {@code minutes} of training (0: after each epoch only), so a
+     * run stopped in a long epoch goes on from its last checkpoint with the same batches and steps.
+     */
+    public BaselineTrainer withCheckpointEvery(double minutes) {
+        if (!(minutes >= 0) || Double.isInfinite(minutes)) {
+            throw new IllegalArgumentException("minutes between checkpoints must be 0 or more, not " + minutes);
+        }
+        this.checkpointEvery = (long) (minutes * 60e9);
         return this;
     }
 
@@ -221,8 +237,9 @@ public final class BaselineTrainer {
             progress = stopped.progress();
             batch = progress.verifiedBatch();
             progress.resumes++;
-            err.printf("resuming the run in %s: %d of %d epochs done, batch %d%n", s.out(), progress.epochsDone,
-                    s.epochs(), batch.batch());
+            err.printf("resuming the run in %s: %d of %d epochs done, batch %d%s%n", s.out(), progress.epochsDone,
+                    s.epochs(), batch.batch(), progress.batchesDone == 0 ? "" : "; epoch " + (progress.epochsDone + 1)
+                            + " goes on after its step " + progress.batchesDone);
         } else if (fixedBatch > 0) {
             batch = new VerifiedBatch(fixedBatch, fixedBatch, PeakMeasurement.unavailable("not verified: the batch"
                     + " size was given"));
@@ -419,19 +436,34 @@ public final class BaselineTrainer {
                 if (!resumedState.isEmpty()) net.setValues(runner[0].modelValues());
                 for (int e = progress.epochsDone; e < s.epochs(); e++) {
                     int epoch = e;
-                    double[] loss = new double[2];
-                    measured.accept(() -> {
-                        loss[0] = epoch(runner[0], inputs, batch, epoch, schedule, baseMomentum, augmentation);
-                        net.setValues(runner[0].modelValues());
-                    });
+                    boolean[] finished = new boolean[1];
+                    while (!finished[0]) {
+                        long partStart = System.nanoTime();
+                        measured.accept(() -> finished[0] = epochPart(runner[0], inputs, batch, epoch, schedule,
+                                baseMomentum, augmentation, progress, partStart));
+                        if (finished[0]) break;
+                        // a checkpoint within the epoch, outside the measured span as the epoch's own is
+                        progress.stepsRun = runner[0].stepsRun();
+                        progress.elapsedSeconds = (System.nanoTime() - runStart) / 1e9;
+                        progress.trainSeconds = trainBefore + (System.nanoTime() - trainStart) / 1e9;
+                        if (span != null) progress.trainPeak = RunProgress.Peak.of(highest(peakBefore,
+                                span.result(notes)));
+                        saveCheckpoint(store, progress, runner[0].state(), "step " + progress.batchesDone
+                                + " of epoch " + (e + 1));
+                    }
+                    double loss = progress.epochLossSum / Math.max(1, progress.epochSamples);
+                    measured.accept(() -> net.setValues(runner[0].modelValues()));
                     List<CompressPipeline.ExitResult> exits = evaluateExits(net, inputs, batch);
                     CompressPipeline.ExitResult chosen = exits.get(ExitSelection.select(exits, s.exitTolerance()));
                     double wall = (System.nanoTime() - runStart) / 1e9;
                     err.printf(Locale.ROOT, "%s epoch %d/%d: loss %.4f, test accuracy %.4f (exit after %s), %.1f s%n",
-                            method, e + 1, s.epochs(), loss[0], chosen.testAccuracy(), chosen.unitName(), wall);
+                            method, e + 1, s.epochs(), loss, chosen.testAccuracy(), chosen.unitName(), wall);
                     progress.exits = new ArrayList<>(exits);
                     progress.history.add(new HistoryPoint(wall, chosen.testAccuracy()));
                     progress.epochsDone = e + 1;
+                    progress.batchesDone = 0;
+                    progress.epochLossSum = 0;
+                    progress.epochSamples = 0;
                     progress.stepsRun = runner[0].stepsRun();
                     progress.elapsedSeconds = wall;
                     progress.trainSeconds = trainBefore + (System.nanoTime() - trainStart) / 1e9;
@@ -454,13 +486,16 @@ public final class BaselineTrainer {
         return peak;
     }
 
-    /** One epoch of steps; returns the mean loss of the last exit. */
-    private double epoch(Runner runner, Inputs inputs, int batch, int e, LearningRateSchedule schedule,
-                         double baseMomentum, Augmentation augmentation) {
-        double lossSum = 0;
-        long seen = 0;
+    /**
+     * Steps through epoch {@code e} from the batch the progress names, adding each step's loss (the last exit's) to
+     * it; stops early, returning false, once {@link #checkpointEvery} has passed since {@code since} and batches
+     * remain, so that a checkpoint can be written: a run stopped then loses minutes, not the epoch.
+     */
+    private boolean epochPart(Runner runner, Inputs inputs, int batch, int e, LearningRateSchedule schedule,
+                              double baseMomentum, Augmentation augmentation, BaselineProgress progress, long since) {
         BatchLoader loader = BatchLoader.training(inputs.data().train(), batch, s.seed(), augmentation);
-        for (Batch b : loader.epoch(e)) {
+        int count = loader.batchesPerEpoch();
+        for (Batch b : loader.epoch(e, progress.batchesDone)) {
             long step = runner.stepsRun();
             double loss = runner.step(b.images(), b.labels(), schedule.lr(step), schedule.momentum(step,
                     baseMomentum));
@@ -468,11 +503,15 @@ public final class BaselineTrainer {
                 throw new TrainingDivergedException("training diverged: the loss became " + loss + " at step "
                         + (step + 1) + "; lower the learning rate");
             }
-            lossSum += loss * b.size();
-            seen += b.size();
+            progress.epochLossSum += loss * b.size();
+            progress.epochSamples += b.size();
+            progress.batchesDone++;
             TestHooks.reached("baseline-step");
+            if (checkpointEvery > 0 && progress.batchesDone < count && System.nanoTime() - since >= checkpointEvery) {
+                return false;
+            }
         }
-        return lossSum / Math.max(1, seen);
+        return true;
     }
 
     /** bp: the model's own classifier; ll: every exit. Each written and run from its file, as a user would. */

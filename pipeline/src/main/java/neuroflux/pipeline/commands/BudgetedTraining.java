@@ -3,6 +3,7 @@ package neuroflux.pipeline.commands;
 import java.io.PrintStream;
 import java.util.List;
 import java.util.Locale;
+import neuroflux.onnx.BadInputException;
 import neuroflux.pipeline.CompressPipeline;
 import neuroflux.pipeline.baselines.BaselineReport;
 import neuroflux.pipeline.baselines.BaselineTrainer;
@@ -16,7 +17,8 @@ import org.apache.commons.cli.CommandLine;
  * {@code train --method bp|ll|neuroflux --budget SIZE}: a method trained under a memory budget with compress's
  * settings (data, split, seed, optimizer, schedule, epochs, augmentation), writing model.onnx and a report.json
  * with compress's fields, so that the methods can be compared side by side. Every method keeps a checkpoint after
- * each epoch (neuroflux: compress's), so a stopped run continues where it was: the same command into the same
+ * each epoch and every {@code --checkpoint-minutes} within one (neuroflux: compress's, after each block), so a
+ * stopped run continues where it was: the same command into the same
  * {@code --out}, or {@code --resume DIR}; {@code --overwrite} starts it again.
  */
 final class BudgetedTraining {
@@ -29,12 +31,19 @@ final class BudgetedTraining {
         if (line.hasOption("overwrite")) RunFolder.clearForNewRun(s.out());
         List<String> arguments = CompressCommand.arguments(line);
         if (method.equals("neuroflux")) {
+            if (line.hasOption("checkpoint-minutes")) {
+                throw new BadInputException("--checkpoint-minutes is for bp, bp-checkpoint and ll: neuroflux keeps a"
+                        + " checkpoint after each block");
+            }
             NeurofluxRun.run(s, arguments, out, err);
             new CheckpointStore(s.out()).delete(); // the run is complete: nothing is left to resume
             return 0;
         }
         int fixedBatch = line.hasOption("batch-size") ? TrainCommand.positive(line, "batch-size", 1) : 0;
-        BaselineTrainer.Result r = new BaselineTrainer(method, s, fixedBatch, err).withArguments(arguments).run();
+        double checkpointMinutes = TrainCommand.number(line, "checkpoint-minutes",
+                BaselineTrainer.DEFAULT_CHECKPOINT_MINUTES, 0, true);
+        BaselineTrainer.Result r = new BaselineTrainer(method, s, fixedBatch, err).withArguments(arguments)
+                .withCheckpointEvery(checkpointMinutes).run();
         BaselineReport.write(r, s, s.out());
         new CheckpointStore(s.out()).delete(); // the run is complete: nothing is left to resume
         out.printf(Locale.ROOT, "%s: batch %d, exit after %s (%,d parameters), written model's test accuracy %.2f%%,"

@@ -14,6 +14,7 @@ import neuroflux.onnx.OnnxModels;
 import neuroflux.onnx.runtime.Device;
 import neuroflux.onnx.runtime.OrtSession;
 import neuroflux.onnx.runtime.RuntimeOptions;
+import neuroflux.pipeline.baselines.BaselineTrainer;
 import neuroflux.stages.compile.CompiledStep;
 import neuroflux.stages.compile.InferenceCompiler;
 import neuroflux.stages.compile.LossAttachment;
@@ -61,7 +62,7 @@ public final class TrainCommand implements Command {
                 + " [--weight-decay X] [--schedule onecycle|cosine|constant] [--seed N] [--threads N]"
                 + " [--device cpu|cuda] [--limit-train N] [--data-dir DIR] [--dump-graphs DIR]\n"
                 + "       MODEL.onnx --method bp|bp-checkpoint|ll|neuroflux --budget SIZE --epochs E --out DIR [--batch-size B]"
-                + " [compress's options]: under a memory budget, measured and reported like compress";
+                + " [--checkpoint-minutes 10] [compress's options]: under a memory budget, measured and reported like compress";
     }
 
     @Override
@@ -87,6 +88,9 @@ public final class TrainCommand implements Command {
         o.addOption(opt("threads", "N", "ONNX Runtime intra-op threads (default: one per core)"));
         o.addOption(opt("device", "cpu|cuda", "where ONNX Runtime runs (default cpu)"));
         o.addOption(opt("limit-train", "N", "train on at most N samples"));
+        o.addOption(opt("checkpoint-minutes", "M", "with --budget, bp, bp-checkpoint and ll also write a checkpoint"
+                + " within an epoch after every M minutes of training, so that a stopped run loses at most that"
+                + " (default " + (int) BaselineTrainer.DEFAULT_CHECKPOINT_MINUTES + "; 0: after each epoch only)"));
         o.addOption(opt("dump-graphs", "DIR", "also write the compiled step and evaluation graphs there"));
         // a budgeted run takes compress's options too (budget, margin, batch cap, exit tolerance, ...)
         for (Option c : new CompressCommand().options().getOptions()) {
@@ -187,6 +191,10 @@ public final class TrainCommand implements Command {
         String method = line.getOptionValue("method", "bp").strip().toLowerCase(Locale.ROOT);
         if (BudgetedTraining.METHODS.contains(method) && (!method.equals("bp") || line.hasOption("budget"))) {
             return BudgetedTraining.run(method, line, out, err);
+        }
+        if (line.hasOption("checkpoint-minutes")) {
+            throw new BadInputException("--checkpoint-minutes needs --budget: a run without a budget keeps no"
+                    + " checkpoint");
         }
         Settings s = settings(line);
         long wallStart = System.nanoTime();

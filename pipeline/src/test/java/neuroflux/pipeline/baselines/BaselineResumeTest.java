@@ -78,6 +78,44 @@ class BaselineResumeTest {
         assertFalse(Files.exists(out.resolve(CheckpointStore.FOLDER)), "a finished run keeps no checkpoint");
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"bp", "bp-checkpoint", "ll"})
+    void aBaselineKilledWithinAnEpochGoesOnFromItsLastStepCheckpointToTheSameModel(String method) throws Exception {
+        Path model = TinyCnn.write(dir);
+        Path reference = dir.resolve("reference");
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
+        PrintStream quiet = new PrintStream(log);
+        assertEquals(0, Main.run(args(model, method, reference, "0.05").toArray(String[]::new), quiet, quiet),
+                log::toString);
+
+        // a checkpoint after nearly every step (0.000001 minutes); killed at step 8 of the first epoch's 12
+        Path out = dir.resolve("killed");
+        List<String> command = new ArrayList<>(args(model, method, out, "0.05"));
+        command.addAll(List.of("--checkpoint-minutes", "0.000001"));
+        KilledRuns.killAt("baseline-step:8", command);
+        CheckpointStore store = new CheckpointStore(out);
+        assertTrue(store.exists(), "no checkpoint within the first epoch");
+        BaselineProgress stopped = BaselineProgress.fromJson(store.read().state(), store.dir());
+        assertEquals(0, stopped.epochsDone);
+        assertTrue(stopped.batchesDone >= 1 && stopped.batchesDone < 8, "steps done at the last checkpoint: "
+                + stopped.batchesDone);
+        assertEquals(stopped.batchesDone, stopped.stepsRun);
+        assertEquals(16L * stopped.batchesDone, stopped.epochSamples);
+
+        KilledRuns.Finished resumed = KilledRuns.finish(List.of("train", "--resume", out.toString()));
+        assertEquals(0, resumed.status(), resumed.stderr());
+        assertTrue(resumed.stderr().contains("0 of 2 epochs done, batch 16; epoch 1 goes on after its step "
+                + stopped.batchesDone), resumed.stderr());
+        assertArrayEquals(Files.readAllBytes(reference.resolve("model.onnx")), Files.readAllBytes(out.resolve(
+                "model.onnx")), "the resumed run's model differs from the uninterrupted run's");
+        JsonNode report = Json.parse(Files.readString(out.resolve("report.json")), "report");
+        JsonNode uninterrupted = Json.parse(Files.readString(reference.resolve("report.json")), "report");
+        assertEquals(1, report.get("resumes").asInt());
+        assertEquals(2, report.get("history").size());
+        assertEquals(uninterrupted.get("test_accuracy").asDouble(), report.get("test_accuracy").asDouble());
+        assertFalse(Files.exists(out.resolve(CheckpointStore.FOLDER)), "a finished run keeps no checkpoint");
+    }
+
     @org.junit.jupiter.api.Test
     void neurofluxContinuedAfterAKillKeepsEveryBlockInItsHistoryAndItsClock() throws Exception {
         Path model = TinyCnn.write(dir);

@@ -79,7 +79,18 @@ public final class BatchLoader {
 
     /** The batches of epoch {@code epoch}; iterate it once. */
     public Epoch epoch(int epoch) {
-        return new Epoch(epoch);
+        return new Epoch(epoch, 0);
+    }
+
+    /**
+     * The batches of epoch {@code epoch} from batch {@code first} on, the same as those of {@link #epoch(int)}
+     * from there (indices included): where a run stopped part way through an epoch goes on.
+     */
+    public Epoch epoch(int epoch, int first) {
+        if (first < 0 || first > batchesPerEpoch()) {
+            throw new IllegalArgumentException("batch " + first + " is outside an epoch of " + batchesPerEpoch());
+        }
+        return new Epoch(epoch, first);
     }
 
     /**
@@ -95,14 +106,15 @@ public final class BatchLoader {
         private int next;
         private FutureTask<Batch> pending;
 
-        private Epoch(int epoch) {
+        private Epoch(int epoch, int first) {
             this.epoch = epoch;
             this.order = order(epoch);
             this.count = batchesPerEpoch();
+            this.next = first;
             int capacity = Math.min(batchSize, data.size());
             for (int i = 0; i < buffers.length; i++)
                 buffers[i] = new Batch(data.sampleShape(), data.sampleSize(), capacity);
-            if (prefetch && count > 0) pending = start(0);
+            if (prefetch && next < count) pending = start(next);
         }
 
         @Override

@@ -81,6 +81,26 @@ class BatchLoaderTest {
                 numbers(BatchLoader.training(new Numbered(40), 8, 2, Augmentation.NONE).epoch(3)).toArray()));
     }
 
+    @Test
+    void anEpochTakenUpPartWayGivesTheSameRemainingBatches() {
+        Dataset train = DataSources.load(DataOptions.defaults().withName("synthetic"), new long[] {1, 8, 8}, 4)
+                .train();
+        BatchLoader loader = BatchLoader.training(train, 7, 3, new Augmentation(2, true));
+        List<float[]> whole = new ArrayList<>();
+        for (Batch b : loader.epoch(2)) whole.add(b.images().clone());
+        int first = 5;
+        int i = first;
+        for (Batch b : loader.epoch(2, first)) {
+            assertEquals(i, b.index());
+            assertArrayEquals(whole.get(i), b.images(), "batch " + i);
+            i++;
+        }
+        assertEquals(whole.size(), i, "the remaining batches, every one of them");
+        assertFalse(loader.epoch(2, loader.batchesPerEpoch()).hasNext(), "an epoch taken up at its end is empty");
+        assertThrows(IllegalArgumentException.class, () -> loader.epoch(2, loader.batchesPerEpoch() + 1));
+        assertThrows(IllegalArgumentException.class, () -> loader.epoch(2, -1));
+    }
+
     private static void assertArraysEqual(List<int[]> expected, List<int[]> actual) {
         assertEquals(expected.size(), actual.size());
         for (int i = 0; i < expected.size(); i++) assertArrayEquals(expected.get(i), actual.get(i));
