@@ -27,7 +27,7 @@ torch() {
     echo "torch $method start $(date -u +%H:%M:%S)"
     /usr/bin/time -v "$here/benchmarks/torch-side-by-side.sh" "$out/${MODEL:-vgg11}.onnx" "$out/neuroflux/report.json" \
         --methods "$method" --bp-lr "$bp_lr" --out "$out/torch" "$@" 2>&1
-  } | stamp "$start" > "$out/torch-$method.log"
+  } | stamp "$start" >> "$out/torch-$method.log"
 }
 [ -f "$out/neuroflux/report.json" ] || "$here/benchmarks/issue6-stringent-pair.sh" "$out" "$nf_lr" neuroflux
 [ -s "$out/torch/torch-ll.json" ] || torch ll

@@ -10,6 +10,8 @@
 # neuroflux run's exits beside PyTorch's, and time, throughput and peak memory of each.
 #   benchmarks/torch-side-by-side.sh MODEL.onnx RUN/report.json [--limit-train N] [--threads N] [--bp-batch N]
 #       [--bp-lr R] [--methods ll,bp] [--out DIR]   (default DIR: RUN/torch)
+# PyTorch's local learning keeps its progress and caches in DIR/ll-state after each block: stopped, the same command
+# goes on after its last finished block (removed once it ends).
 # --methods runs only the PyTorch runs named (a sitting may put other runs between them); the table is written once
 # both DIR/torch-ll.json and DIR/torch-bp.json are there.
 # --limit-train and --threads default to the run's; a different --limit-train trains PyTorch on other data than
@@ -20,7 +22,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ $# -lt 2 ]; then
-  sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//' >&2
+  sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//' >&2
   exit 2
 fi
 model=$1
@@ -43,8 +45,10 @@ py=$(bash ../shared/reference/setup-torch.sh | tail -n 1)
 for method in ll bp; do
   case ",$methods," in *,$method,*) ;; *) continue ;; esac
   echo "== PyTorch $method" >&2
+  state=()
+  [ "$method" = ll ] && state=(--state-dir "$out/ll-state")
   "$py" benchmarks/torch_local_learning.py "$model" --report "$report" --units "$out/inspect.json" \
-      --method "$method" "${extra[@]}" > "$out/torch-$method.json.part"
+      --method "$method" "${state[@]}" "${extra[@]}" > "$out/torch-$method.json.part"
   mv "$out/torch-$method.json.part" "$out/torch-$method.json"
 done
 if [ ! -s "$out/torch-ll.json" ] || [ ! -s "$out/torch-bp.json" ]; then

@@ -5,7 +5,7 @@ block-wise local learning exactly as neuroflux trains it (--method ll) or by end
 interpreted by the reference's OnnxNet (../shared/reference/torch_reference.py).
 
   python torch_local_learning.py MODEL.onnx --report RUN/report.json --units inspect.json [--method ll|bp]
-      [--limit-train N] [--threads N] [--bp-batch N] [--cache-dir DIR] [--data-dir DIR]
+      [--limit-train N] [--threads N] [--bp-batch N] [--cache-dir DIR] [--state-dir DIR] [--data-dir DIR]
 
   --report  the report.json of `neuroflux compress` on MODEL.onnx: blocks (units and batch size of each),
             epochs, lr, weight decay, optimizer, schedule, seed, threads and the number of training samples
@@ -426,14 +426,42 @@ def local_learning(a, report, inspect, splits, net, classes, common):
             raise SystemExit(f'torch_local_learning: exit {u.exit_name} has {n} parameters, neuroflux'
                              f' {u_exit(units_spec, u.k)["exit_params"]}')
     rest_rss = rss_bytes()
-    cache_dir = tempfile.mkdtemp(prefix='torch-ll-cache-', dir=a.cache_dir)
     dtype = np.float16 if report.get('cache_dtype', 'float32') == 'float16' else np.float32
     train, val, test = (ImageSource(splits, splits.train), ImageSource(splits, splits.validation),
                         ImageSource(splits, splits.test))
     blocks, exits = [], []
     start = time.perf_counter()
+    resumes, done = 0, 0
+    if a.state_dir:
+        # a run stopped between blocks goes on from the last finished one: later blocks read only its caches, and
+        # train only their own units, so the blocks and exits recorded so far and those caches are all it needs
+        cache_dir = os.path.join(a.state_dir, 'cache')
+        os.makedirs(cache_dir, exist_ok=True)
+        progress_file = os.path.join(a.state_dir, 'progress.json')
+        if os.path.exists(progress_file):
+            with open(progress_file) as f:
+                saved = json.load(f)
+            if saved['report'] != os.path.abspath(a.report):
+                raise SystemExit(f'torch_local_learning: {a.state_dir} holds a run of {saved["report"]}, not of'
+                                 f' {os.path.abspath(a.report)}')
+            blocks, exits, done = saved['blocks'], saved['exits'], saved['blocks_done']
+            resumes = saved['resumes'] + 1
+            start -= saved['elapsed_s']
+            a.run_start -= saved['run_elapsed_s']  # main's wall time goes on from the stopped process's
+            rest_rss = saved['rss_at_rest_bytes']
+            shape = tuple(units_spec[int(str(report['blocks'][done - 1]['units'][-1]).removeprefix('unit'))]
+                          ['output_shape'])
+            train, val, test = (CachedSource(path, shape, dtype, source.labels)
+                                for path, source in zip(saved['caches'], (train, val, test)))
+            print(f'torch ll: resuming after block {done} of {len(report["blocks"])} ({saved["elapsed_s"]:.1f} s'
+                  ' so far)', file=sys.stderr)
+    else:
+        cache_dir = tempfile.mkdtemp(prefix='torch-ll-cache-', dir=a.cache_dir)
+    finished = False
     try:
         for b, block in enumerate(report['blocks']):
+            if b < done:
+                continue
             ks = [int(str(k).removeprefix('unit')) if not isinstance(k, int) else k for k in block['units']]
             members = [units[k] for k in ks]
             batch, epochs = block['batch_size'], block['epochs']
@@ -529,12 +557,22 @@ def local_learning(a, report, inspect, splits, net, classes, common):
             print(f'torch ll block {b + 1}/{len(report["blocks"])} done in {train_s:.1f} s + {cache_s:.1f} s caching;'
                   ' exits: ' + '; '.join(f'{x["unit"]} val {x["val_accuracy"]:.4f} test {x["test_accuracy"]:.4f}'
                                         for x in exits[-len(members):]), file=sys.stderr)
+            if a.state_dir and not last_block:
+                saved = {'report': os.path.abspath(a.report), 'blocks_done': b + 1, 'blocks': blocks, 'exits': exits,
+                         'elapsed_s': time.perf_counter() - start, 'resumes': resumes,
+                         'run_elapsed_s': time.perf_counter() - a.run_start,
+                         'rss_at_rest_bytes': rest_rss, 'caches': [s.path for s in (train, val, test)]}
+                with open(progress_file + '.part', 'w') as f:
+                    json.dump(saved, f)
+                os.replace(progress_file + '.part', progress_file)
+        finished = True
     finally:
-        shutil.rmtree(cache_dir, ignore_errors=True)
+        if finished or not a.state_dir:
+            shutil.rmtree(a.state_dir or cache_dir, ignore_errors=True)
     total = time.perf_counter() - start
     return dict(common, method='torch-local-learning', blocks=blocks, exits=exits,
                 selected_exit=select_exit(exits, report.get('exit_tolerance_points', 0.5)),
-                train_and_cache_wall_s=total, rss_at_rest_bytes=rest_rss)
+                train_and_cache_wall_s=total, rss_at_rest_bytes=rest_rss, resumes=resumes)
 
 
 def u_exit(units_spec, k):
@@ -604,6 +642,9 @@ def main():
     ap.add_argument('--bp-lr', type=float, default=0.0,
                     help="bp's peak learning rate (default: the report's lr, the rate the neuroflux run used)")
     ap.add_argument('--cache-dir', default=None, help='where ll writes its block caches (default: the temp folder)')
+    ap.add_argument('--state-dir', default=None,
+                    help='ll: keep the caches and the progress there after each block, and continue a run stopped'
+                         ' there from its last finished block (removed when the run ends)')
     ap.add_argument('--data-dir', default=None, help="Fashion-MNIST's folder (default: Debian's)")
     a = ap.parse_args()
     start = time.perf_counter()
@@ -633,9 +674,12 @@ def main():
               'lr': report['lr'], 'weight_decay': report['weight_decay'],
               'optimizer': 'SGD, Nesterov momentum 0.9 (cycled 0.95 to 0.85 by OneCycleLR)',
               'schedule': 'OneCycleLR pct_start 0.15' + (' per block' if a.method == 'll' else '')}
+    a.run_start = start
     result = (local_learning if a.method == 'll' else backprop)(a, report, inspect, splits, net, classes, common)
-    result['wall_time_s'] = time.perf_counter() - start
-    result['peak_rss_bytes'] = PEAKS.overall()
+    result['wall_time_s'] = time.perf_counter() - a.run_start
+    # a resumed ll run: its earlier processes' peaks are those of their blocks
+    result['peak_rss_bytes'] = max([PEAKS.overall()] + [b.get(k) or 0 for b in result.get('blocks', [])
+                                                       for k in ('train_peak_rss_bytes', 'cache_pass_peak_rss_bytes')])
     result['peak_rss_note'] = ('resident set of the whole process (Python, PyTorch\'s libraries, the data set);'
                                ' rss_at_rest_bytes: after loading data and model, before training; a span\'s peak'
                                ' (train_peak_rss_bytes, cache_pass_peak_rss_bytes) is the high-water mark reset'
