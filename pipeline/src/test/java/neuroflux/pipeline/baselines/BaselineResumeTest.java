@@ -38,15 +38,21 @@ class BaselineResumeTest {
                 "--out", out.toString());
     }
 
-    @ParameterizedTest
-    @ValueSource(strings = {"bp", "bp-checkpoint", "ll"})
-    void aBaselineKilledInItsSecondEpochEndsWithTheSameModelAsOneNeverStopped(String method) throws Exception {
-        Path model = TinyCnn.write(dir);
+    /** The same run never stopped, into dir/reference: what a continued run must end with. */
+    private Path uninterrupted(Path model, String method) throws Exception {
         Path reference = dir.resolve("reference");
         ByteArrayOutputStream log = new ByteArrayOutputStream();
         PrintStream quiet = new PrintStream(log);
         assertEquals(0, Main.run(args(model, method, reference, "0.05").toArray(String[]::new), quiet, quiet),
                 log::toString);
+        return reference;
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"bp", "bp-checkpoint", "ll"})
+    void aBaselineKilledInItsSecondEpochEndsWithTheSameModelAsOneNeverStopped(String method) throws Exception {
+        Path model = TinyCnn.write(dir);
+        Path reference = uninterrupted(model, method);
         assertFalse(Files.exists(reference.resolve(CheckpointStore.FOLDER)), "a finished run keeps no checkpoint");
 
         Path out = dir.resolve("killed");
@@ -54,6 +60,7 @@ class BaselineResumeTest {
         assertTrue(new CheckpointStore(out).exists(), "no checkpoint after the first epoch");
 
         ByteArrayOutputStream refusal = new ByteArrayOutputStream();
+        PrintStream quiet = new PrintStream(new ByteArrayOutputStream());
         int status = Main.run(args(model, method, out, "0.1").toArray(String[]::new), quiet,
                 new PrintStream(refusal));
         assertEquals(2, status, refusal::toString);
@@ -82,11 +89,7 @@ class BaselineResumeTest {
     @ValueSource(strings = {"bp", "bp-checkpoint", "ll"})
     void aBaselineKilledWithinAnEpochGoesOnFromItsLastStepCheckpointToTheSameModel(String method) throws Exception {
         Path model = TinyCnn.write(dir);
-        Path reference = dir.resolve("reference");
-        ByteArrayOutputStream log = new ByteArrayOutputStream();
-        PrintStream quiet = new PrintStream(log);
-        assertEquals(0, Main.run(args(model, method, reference, "0.05").toArray(String[]::new), quiet, quiet),
-                log::toString);
+        Path reference = uninterrupted(model, method);
 
         // a checkpoint after nearly every step (0.000001 minutes); killed at step 8 of the first epoch's 12
         Path out = dir.resolve("killed");
