@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.SplittableRandom;
 import java.util.Map;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.function.IntFunction;
 import neuroflux.onnx.BadInputException;
@@ -434,21 +435,24 @@ public final class BaselineTrainer {
             try {
                 measured.accept(() -> runner[0] = training.open(resumedState, progress.stepsRun));
                 if (!resumedState.isEmpty()) net.setValues(runner[0].modelValues());
+                // the progress up to now, with the runner's state, as the checkpoint named by the label
+                BiConsumer<Double, String> checkpoint = (wall, label) -> {
+                    progress.stepsRun = runner[0].stepsRun();
+                    progress.elapsedSeconds = wall;
+                    progress.trainSeconds = trainBefore + (System.nanoTime() - trainStart) / 1e9;
+                    if (span != null) progress.trainPeak = RunProgress.Peak.of(highest(peakBefore, span.result(notes)));
+                    saveCheckpoint(store, progress, runner[0].state(), label);
+                };
                 for (int e = progress.epochsDone; e < s.epochs(); e++) {
                     int epoch = e;
                     boolean[] finished = new boolean[1];
-                    while (!finished[0]) {
+                    while (true) {
                         long partStart = System.nanoTime();
                         measured.accept(() -> finished[0] = epochPart(runner[0], inputs, batch, epoch, schedule,
                                 baseMomentum, augmentation, progress, partStart));
                         if (finished[0]) break;
                         // a checkpoint within the epoch, outside the measured span as the epoch's own is
-                        progress.stepsRun = runner[0].stepsRun();
-                        progress.elapsedSeconds = (System.nanoTime() - runStart) / 1e9;
-                        progress.trainSeconds = trainBefore + (System.nanoTime() - trainStart) / 1e9;
-                        if (span != null) progress.trainPeak = RunProgress.Peak.of(highest(peakBefore,
-                                span.result(notes)));
-                        saveCheckpoint(store, progress, runner[0].state(), "step " + progress.batchesDone
+                        checkpoint.accept((System.nanoTime() - runStart) / 1e9, "step " + progress.batchesDone
                                 + " of epoch " + (e + 1));
                     }
                     double loss = progress.epochLossSum / Math.max(1, progress.epochSamples);
@@ -464,11 +468,7 @@ public final class BaselineTrainer {
                     progress.batchesDone = 0;
                     progress.epochLossSum = 0;
                     progress.epochSamples = 0;
-                    progress.stepsRun = runner[0].stepsRun();
-                    progress.elapsedSeconds = wall;
-                    progress.trainSeconds = trainBefore + (System.nanoTime() - trainStart) / 1e9;
-                    if (span != null) progress.trainPeak = RunProgress.Peak.of(highest(peakBefore, span.result(notes)));
-                    saveCheckpoint(store, progress, runner[0].state(), "epoch " + (e + 1));
+                    checkpoint.accept(wall, "epoch " + (e + 1));
                 }
             } finally {
                 if (runner[0] != null) measured.accept(runner[0]::close);
